@@ -1,0 +1,72 @@
+"""The database engine: SQLite file by default, PostgreSQL through asyncpg for a postgres URL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from db.tables import TABLES
+
+POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "postgresql+asyncpg"})
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def is_postgres_url(url: str) -> bool:
+    return urlsplit(url).scheme in POSTGRES_SCHEMES
+
+
+def sqlite_path(url: str) -> Path:
+    """`sqlite:///relative/file.db` or `sqlite:////absolute/file.db`."""
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def asyncpg_dsn(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+class Database:
+    """One engine for the whole process, shared by every table.
+
+    Piccolo binds tables to an engine globally, so a process talks to one database at a time;
+    binding happens when the database starts, not at import.
+    """
+
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.url = url
+        self.is_postgres = is_postgres_url(url)
+        self.pool_size = pool_size
+        self.engine: Engine
+        if self.is_postgres:
+            self.engine = PostgresEngine(config={"dsn": asyncpg_dsn(url)})
+        else:
+            self.engine = SQLiteEngine(path=str(sqlite_path(url)), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+
+    async def start(self) -> None:
+        for table in TABLES:
+            table._meta.db = self.engine
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.start_connection_pool(min_size=1, max_size=self.pool_size)
+
+    async def stop(self) -> None:
+        if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
+            await self.engine.close_connection_pool()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """SQLite takes its write lock at BEGIN: two writers never deadlock half-way through."""
+        if isinstance(self.engine, SQLiteEngine):
+            async with self.engine.transaction(transaction_type=TransactionType.immediate):
+                yield
+        else:
+            async with self.engine.transaction():
+                yield
+
+    async def ping(self) -> None:
+        """Raises if the database cannot answer a trivial query."""
+        await self.engine.run_ddl("SELECT 1")

@@ -1,0 +1,34 @@
+"""Projects in the `projects` table."""
+
+from __future__ import annotations
+
+from db.stores.rows import from_row, to_row
+from db.tables import ProjectTable
+from domain.entities import Project
+from domain.ids import ProjectId, UserId
+
+
+class PiccoloProjectStore:
+    async def insert(self, project: Project) -> None:
+        await ProjectTable.insert(ProjectTable(**to_row(project)))
+
+    async def get(self, project_id: ProjectId) -> Project | None:
+        row = await ProjectTable.select().where(ProjectTable.id == project_id).first()
+        return None if row is None else from_row(row, Project)
+
+    async def list_for_user(self, user_id: UserId) -> list[Project]:
+        rows = (
+            await ProjectTable.select()
+            .where(ProjectTable.user_id == user_id)
+            .order_by(ProjectTable.updated_at, ProjectTable.id, ascending=False)
+        )
+        return [from_row(row, Project) for row in rows]
+
+    async def update(self, project: Project) -> None:
+        row = to_row(project)
+        del row["id"], row["user_id"], row["created_at"]
+        await ProjectTable.update(row).where(ProjectTable.id == project.id)
+
+    async def delete(self, project_id: ProjectId) -> None:
+        # Messages, fragments, attachments, the draft, runs and imports go with it (ON DELETE CASCADE).
+        await ProjectTable.delete().where(ProjectTable.id == project_id)

@@ -1,0 +1,180 @@
+"""Piccolo tables, one per entity of the seeds. The schema itself is made by `db/migrations`.
+
+Composite constraints and indexes, which Piccolo columns cannot express, are in the migrations;
+`tests/db/test_migrations.py` checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Bytea,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class ProjectTable(Table, tablename="projects"):
+    id = UUID(primary_key=True)
+    user_id = Varchar(length=255, index=True)
+    name = Varchar(length=255)
+    framework = Varchar(length=16)
+    model_preference = Varchar(length=255, null=True)
+    sandbox_id = Varchar(length=255, null=True)
+    image_url = Text(null=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class MessageTable(Table, tablename="messages"):
+    id = UUID(primary_key=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, index=True)
+    content = Text()
+    role = Varchar(length=16)
+    type = Varchar(length=16)
+    status = Varchar(length=16)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class FragmentTable(Table, tablename="fragments"):
+    id = UUID(primary_key=True)
+    message_id = ForeignKey(MessageTable, on_delete=OnDelete.cascade, unique=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, index=True)
+    sandbox_url = Text()
+    title = Text()
+    files = JSON()
+    framework = Varchar(length=16)
+    metadata = JSON(null=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ImportTable(Table, tablename="imports"):
+    id = UUID(primary_key=True)
+    user_id = Varchar(length=255, index=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, index=True)
+    message_id = ForeignKey(MessageTable, on_delete=OnDelete.set_null, null=True, index=True)
+    source = Varchar(length=16)
+    source_id = Text()
+    source_name = Text()
+    source_url = Text()
+    status = Varchar(length=16)
+    error = Text(null=True)
+    metadata = JSON(null=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class AttachmentTable(Table, tablename="attachments"):
+    id = UUID(primary_key=True)
+    message_id = ForeignKey(MessageTable, on_delete=OnDelete.cascade, index=True)
+    type = Varchar(length=16)
+    url = Text()
+    size = Integer()
+    width = Integer(null=True)
+    height = Integer(null=True)
+    import_id = ForeignKey(ImportTable, on_delete=OnDelete.set_null, null=True, index=True)
+    source_metadata = JSON(null=True)
+    created_at = Timestamptz()
+
+
+class FragmentDraftTable(Table, tablename="fragment_drafts"):
+    id = UUID(primary_key=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, unique=True)
+    files = JSON()
+    framework = Varchar(length=16)
+    version = Integer()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class UsageTable(Table, tablename="usage"):
+    user_id = Varchar(length=255, primary_key=True)
+    credits_used = Integer()
+    window_ends_at = Timestamptz(null=True)
+    updated_at = Timestamptz()
+
+
+class SubscriptionTable(Table, tablename="subscriptions"):
+    id = UUID(primary_key=True)
+    user_id = Varchar(length=255, null=True, index=True)
+    polar_subscription_id = Varchar(length=255, unique=True)
+    customer_id = Varchar(length=255, index=True)
+    product_id = Varchar(length=255)
+    price_id = Varchar(length=255)
+    status = Varchar(length=32)
+    interval = Varchar(length=16)
+    current_period_start = Timestamptz()
+    current_period_end = Timestamptz()
+    cancel_at_period_end = Boolean()
+    canceled_at = Timestamptz(null=True)
+    trial_start = Timestamptz(null=True)
+    trial_end = Timestamptz(null=True)
+    metadata = JSON(null=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class OAuthConnectionTable(Table, tablename="oauth_connections"):
+    id = UUID(primary_key=True)
+    user_id = Varchar(length=255, index=True)
+    provider = Varchar(length=16)
+    access_token_encrypted = Bytea()
+    refresh_token_encrypted = Bytea(null=True)
+    expires_at = Timestamptz(null=True)
+    scope = Text()
+    metadata = JSON(null=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class RateLimitWindowTable(Table, tablename="rate_limit_windows"):
+    key = Varchar(length=255, primary_key=True)
+    count = Integer()
+    window_ends_at = Timestamptz(index=True)
+
+
+class AgentRunTable(Table, tablename="agent_runs"):
+    id = UUID(primary_key=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, index=True)
+    user_id = Varchar(length=255, index=True)
+    message_id = ForeignKey(MessageTable, on_delete=OnDelete.set_null, null=True, index=True)
+    source = Varchar(length=16)
+    status = Varchar(length=16)
+    value = Text()
+    model = Varchar(length=255, null=True)
+    framework = Varchar(length=16, null=True)
+    stage = Text(null=True)
+    claimed_by = Varchar(length=255, null=True)
+    lease_expires_at = Timestamptz(null=True)
+    attempts = Integer()
+    credit_consumed = Boolean()
+    error = Text(null=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    started_at = Timestamptz(null=True)
+    finished_at = Timestamptz(null=True)
+
+
+TABLES: tuple[type[Table], ...] = (
+    ProjectTable,
+    MessageTable,
+    FragmentTable,
+    ImportTable,
+    AttachmentTable,
+    FragmentDraftTable,
+    UsageTable,
+    SubscriptionTable,
+    OAuthConnectionTable,
+    RateLimitWindowTable,
+    AgentRunTable,
+)
+"""In dependency order: a table comes after every table it references."""

@@ -1,0 +1,196 @@
+"""The entities of the seeds, as frozen Structs the stores return and the services pass around."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from domain.enums import (
+    AttachmentType,
+    BillingInterval,
+    Framework,
+    ImportSource,
+    ImportStatus,
+    MessageRole,
+    MessageStatus,
+    MessageType,
+    OAuthProvider,
+    RunSource,
+    RunStatus,
+    SubscriptionStatus,
+)
+from domain.ids import (
+    AttachmentId,
+    ConnectionId,
+    DraftId,
+    FragmentId,
+    ImportId,
+    MessageId,
+    ProjectId,
+    RunId,
+    SubscriptionId,
+    UserId,
+)
+
+JsonObject = dict[str, object]
+"""Free-form metadata as the seeds allow it (`metadata?: any`), always a JSON object here."""
+
+Files = dict[str, str]
+"""A tree of files: path → content."""
+
+
+class Entity(msgspec.Struct, frozen=True, kw_only=True):
+    pass
+
+
+class Project(Entity, kw_only=True):
+    id: ProjectId
+    user_id: UserId
+    name: str
+    framework: Framework
+    model_preference: str | None = None
+    sandbox_id: str | None = None
+    image_url: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Message(Entity, kw_only=True):
+    id: MessageId
+    project_id: ProjectId
+    content: str
+    role: MessageRole
+    type: MessageType
+    status: MessageStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class Fragment(Entity, kw_only=True):
+    id: FragmentId
+    message_id: MessageId
+    project_id: ProjectId
+    sandbox_url: str
+    title: str
+    files: Files
+    framework: Framework
+    metadata: JsonObject | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Attachment(Entity, kw_only=True):
+    id: AttachmentId
+    message_id: MessageId
+    type: AttachmentType
+    url: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    import_id: ImportId | None = None
+    source_metadata: JsonObject | None = None
+    created_at: datetime
+
+
+class FragmentDraft(Entity, kw_only=True):
+    id: DraftId
+    project_id: ProjectId
+    files: Files
+    framework: Framework
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class Usage(Entity, kw_only=True):
+    """Credits a user spent in the current rolling window."""
+
+    user_id: UserId
+    credits_used: int
+    window_ends_at: datetime | None
+    """None until the first credit is spent; the window starts with that credit."""
+    updated_at: datetime
+
+
+class Subscription(Entity, kw_only=True):
+    id: SubscriptionId
+    user_id: UserId | None
+    """None while the Polar customer is not yet linked to a user."""
+    polar_subscription_id: str
+    customer_id: str
+    product_id: str
+    price_id: str
+    status: SubscriptionStatus
+    interval: BillingInterval
+    current_period_start: datetime
+    current_period_end: datetime
+    cancel_at_period_end: bool
+    canceled_at: datetime | None = None
+    trial_start: datetime | None = None
+    trial_end: datetime | None = None
+    metadata: JsonObject | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Import(Entity, kw_only=True):
+    id: ImportId
+    user_id: UserId
+    project_id: ProjectId
+    message_id: MessageId | None = None
+    source: ImportSource
+    source_id: str
+    source_name: str
+    source_url: str
+    status: ImportStatus
+    error: str | None = None
+    metadata: JsonObject | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class OAuthConnection(Entity, kw_only=True):
+    """A stored connection; tokens stay encrypted here and are decrypted only by their callers."""
+
+    id: ConnectionId
+    user_id: UserId
+    provider: OAuthProvider
+    access_token_encrypted: bytes
+    refresh_token_encrypted: bytes | None = None
+    expires_at: datetime | None = None
+    scope: str
+    metadata: JsonObject | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RateLimitWindow(Entity, kw_only=True):
+    key: str
+    count: int
+    window_ends_at: datetime
+
+
+class AgentRun(Entity, kw_only=True):
+    id: RunId
+    project_id: ProjectId
+    user_id: UserId
+    source: RunSource
+    status: RunStatus
+    value: str
+    """The prompt the run answers."""
+    message_id: MessageId | None = None
+    """The USER message that asked for the run."""
+    model: str | None = None
+    framework: Framework | None = None
+    stage: str | None = None
+    claimed_by: str | None = None
+    lease_expires_at: datetime | None = None
+    attempts: int = 0
+    credit_consumed: bool = False
+    """Whether a credit was spent for this run, so a failure not caused by the user refunds it."""
+    error: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None

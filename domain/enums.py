@@ -1,0 +1,97 @@
+"""The closed vocabularies of the seeds, with the derived sets the rules use."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Framework(StrEnum):
+    NEXTJS = "NEXTJS"
+    ANGULAR = "ANGULAR"
+    REACT = "REACT"
+    VUE = "VUE"
+    SVELTE = "SVELTE"
+
+
+DEFAULT_FRAMEWORK = Framework.NEXTJS
+
+
+class MessageRole(StrEnum):
+    USER = "USER"
+    ASSISTANT = "ASSISTANT"
+
+
+class MessageType(StrEnum):
+    RESULT = "RESULT"
+    ERROR = "ERROR"
+    STREAMING = "STREAMING"
+
+
+class MessageStatus(StrEnum):
+    PENDING = "PENDING"
+    STREAMING = "STREAMING"
+    COMPLETE = "COMPLETE"
+
+
+class AttachmentType(StrEnum):
+    IMAGE = "IMAGE"
+    FIGMA_FILE = "FIGMA_FILE"
+    GITHUB_REPO = "GITHUB_REPO"
+
+
+class RunStatus(StrEnum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+TERMINAL_RUN_STATUSES = frozenset({RunStatus.COMPLETED, RunStatus.FAILED})
+
+
+class RunSource(StrEnum):
+    SERVER = "SERVER"
+    """Executed by our agent worker."""
+    WEBCONTAINER = "WEBCONTAINER"
+    """Executed by the user's browser, which claims it through the API."""
+
+
+class ImportSource(StrEnum):
+    FIGMA = "FIGMA"
+    GITHUB = "GITHUB"
+
+
+class ImportStatus(StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+
+
+class SubscriptionStatus(StrEnum):
+    INCOMPLETE = "incomplete"
+    INCOMPLETE_EXPIRED = "incomplete_expired"
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    CANCELED = "canceled"
+    UNPAID = "unpaid"
+
+
+PLAN_GRANTING_STATUSES = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
+
+
+class BillingInterval(StrEnum):
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+
+
+class Plan(StrEnum):
+    FREE = "FREE"
+    PRO = "PRO"
+    UNLIMITED = "UNLIMITED"
+
+
+class OAuthProvider(StrEnum):
+    FIGMA = "figma"
+    GITHUB = "github"

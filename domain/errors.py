@@ -1,0 +1,71 @@
+"""The domain's error tree. Each class's docstring is its default message; data travels as fields."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+
+class DomainError(Exception):
+    """Something went wrong."""
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or (type(self).__doc__ or "").strip().splitlines()[0]
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    """Not found."""
+
+
+class Forbidden(DomainError):
+    """Your plan does not allow this."""
+
+
+class Conflict(DomainError):
+    """The resource changed in the meantime."""
+
+
+class StaleVersion(Conflict):
+    """The draft was changed by someone else."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__()
+        self.current_version = current_version
+
+
+class InvalidTransition(Conflict):
+    """This status change is not allowed."""
+
+
+class FieldError:
+    """One field's complaint, named by its wire name (camelCase)."""
+
+    __slots__ = ("field", "message")
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """The request is not valid."""
+
+    def __init__(self, errors: list[FieldError], message: str | None = None) -> None:
+        super().__init__(message or "; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+class RateLimited(DomainError):
+    """Too many requests; try again later."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+
+
+class OutOfCredits(RateLimited):
+    """You have used all of your credits for now."""
+
+    def __init__(self, retry_after: timedelta, resets_at: datetime) -> None:
+        super().__init__(retry_after)
+        self.resets_at = resets_at

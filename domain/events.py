@@ -1,0 +1,72 @@
+"""The project events of API.md, as the services publish them (the channel adds `seq`)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+
+from domain.views import DraftView, FragmentView, MessageView, ProjectView, RunView
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, rename="camel", tag_field="type"):
+    pass
+
+
+class MessageCreated(Event, tag="message.created", kw_only=True):
+    message: MessageView
+
+
+class MessageDelta(Event, tag="message.delta", kw_only=True):
+    message_id: UUID
+    offset: int
+    """Length of the message's content before `text`."""
+    text: str
+
+
+class MessageCompleted(Event, tag="message.completed", kw_only=True):
+    message: MessageView
+
+
+class MessageUpdated(Event, tag="message.updated", kw_only=True):
+    message: MessageView
+
+
+class FileWritten(Event, tag="file.written", kw_only=True):
+    message_id: UUID
+    path: str
+    content: str
+
+
+class FragmentUpdated(Event, tag="fragment.updated", kw_only=True):
+    fragment: FragmentView
+
+
+class DraftUpdated(Event, tag="draft.updated", kw_only=True):
+    draft: DraftView
+
+
+class RunUpdated(Event, tag="run.updated", kw_only=True):
+    run: RunView
+
+
+class ProjectUpdated(Event, tag="project.updated", kw_only=True):
+    project: ProjectView
+
+
+class ProjectDeleted(Event, tag="project.deleted", kw_only=True):
+    project: ProjectView
+
+
+ProjectEvent = (
+    MessageCreated
+    | MessageDelta
+    | MessageCompleted
+    | MessageUpdated
+    | FileWritten
+    | FragmentUpdated
+    | DraftUpdated
+    | RunUpdated
+    | ProjectUpdated
+    | ProjectDeleted
+)

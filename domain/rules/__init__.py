@@ -1,0 +1,1 @@
+"""Pure rule functions: every decision of the services, testable without I/O."""

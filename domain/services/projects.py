@@ -1,0 +1,187 @@
+"""Projects (seed: projects.*): create from a prompt or plain, read, rename, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import msgspec
+
+from domain.clock import Clock
+from domain.entities import AgentRun, Attachment, Fragment, Message, Project
+from domain.enums import (
+    DEFAULT_FRAMEWORK,
+    Framework,
+    MessageRole,
+    MessageStatus,
+    MessageType,
+    Plan,
+    RunSource,
+    RunStatus,
+)
+from domain.errors import Forbidden
+from domain.events import MessageCreated, ProjectDeleted, ProjectUpdated, RunUpdated
+from domain.ids import AttachmentId, ImportId, MessageId, ProjectId, RunId, UserId, new_id
+from domain.inputs import NewAttachment, ProjectChanges
+from domain.ports import EventPublisher, Storage
+from domain.rules.naming import default_project_name
+from domain.rules.prompts import check_project_message, check_project_name
+from domain.services.base import Outbox, Service
+from domain.services.usage import UsageService
+from domain.views import MessageView, ProjectView, RunView
+
+PLANS_WITH_SCREENSHOTS = frozenset({Plan.PRO, Plan.UNLIMITED})
+
+
+class ProjectService(Service):
+    def __init__(self, storage: Storage, events: EventPublisher, clock: Clock, usage: UsageService) -> None:
+        super().__init__(storage, events, clock)
+        self.usage = usage
+
+    async def create_with_message(
+        self,
+        user_id: UserId,
+        message: str,
+        *,
+        framework: Framework = DEFAULT_FRAMEWORK,
+        image_url: str | None = None,
+        attachments: Sequence[NewAttachment] = (),
+        model: str | None = None,
+    ) -> Project:
+        """A project, its first USER message and a PENDING run, paid with one credit.
+
+        Seeds: projects.createWithMessage and createWithMessageAndAttachments; 002's POST.
+        """
+        check_project_message(message)
+        now = self.clock.now()
+        if image_url is not None and await self.usage.plan_of(user_id, now) not in PLANS_WITH_SCREENSHOTS:
+            raise Forbidden("A design screenshot (imageUrl) needs a Pro subscription.")
+        project = Project(
+            id=ProjectId(new_id()),
+            user_id=user_id,
+            name=default_project_name(now),
+            framework=framework,
+            model_preference=model,
+            image_url=image_url,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self.committed() as outbox:
+            await self.usage.consume_credit(user_id)
+            await self.storage.projects.insert(project)
+            await self.add_prompt(outbox, project, message, attachments, now)
+        return project
+
+    async def add_prompt(
+        self,
+        outbox: Outbox,
+        project: Project,
+        text: str,
+        attachments: Sequence[NewAttachment],
+        now: datetime,
+    ) -> tuple[Message, AgentRun]:
+        """The USER message with its attachments and the server-side run that will answer it.
+
+        Runs inside the caller's transaction, after the credit was spent.
+        """
+        message = Message(
+            id=MessageId(new_id()),
+            project_id=project.id,
+            content=text,
+            role=MessageRole.USER,
+            type=MessageType.RESULT,
+            status=MessageStatus.COMPLETE,
+            created_at=now,
+            updated_at=now,
+        )
+        stored_attachments = [_attachment(message.id, a, now) for a in attachments]
+        run = AgentRun(
+            id=RunId(new_id()),
+            project_id=project.id,
+            user_id=project.user_id,
+            source=RunSource.SERVER,
+            status=RunStatus.PENDING,
+            value=text,
+            message_id=message.id,
+            model=project.model_preference,
+            framework=project.framework,
+            credit_consumed=True,
+            created_at=now,
+            updated_at=now,
+        )
+        await self.storage.messages.insert(message)
+        await self.storage.attachments.insert_many(stored_attachments)
+        await self.storage.runs.insert(run)
+        outbox.add(
+            project.id, MessageCreated(message=MessageView.from_entity(message, None, stored_attachments))
+        )
+        outbox.add(project.id, RunUpdated(run=RunView.from_entity(run)))
+        return message, run
+
+    async def create(self, user_id: UserId, name: str, framework: Framework) -> Project:
+        """A plain project, no credit and no run (seed: projects.create / createForUser)."""
+        check_project_name(name)
+        now = self.clock.now()
+        project = Project(
+            id=ProjectId(new_id()),
+            user_id=user_id,
+            name=name.strip(),
+            framework=framework,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self.committed():
+            await self.storage.projects.insert(project)
+        return project
+
+    async def list_projects(self, user_id: UserId) -> list[Project]:
+        return await self.storage.projects.list_for_user(user_id)
+
+    async def get(self, user_id: UserId, project_id: ProjectId) -> tuple[Project, Fragment | None]:
+        """The project with its latest fragment, if any."""
+        project = await self.owned_project(user_id, project_id)
+        return project, await self.storage.fragments.latest_for_project(project_id)
+
+    async def update(self, user_id: UserId, project_id: ProjectId, changes: ProjectChanges) -> Project:
+        """Seed: projects.update and updateForUser."""
+        if not isinstance(changes.name, msgspec.UnsetType):
+            check_project_name(changes.name)
+        async with self.committed() as outbox:
+            project = await self.owned_project(user_id, project_id)
+            updated = _apply(project, changes, self.clock.now())
+            await self.storage.projects.update(updated)
+            outbox.add(project_id, ProjectUpdated(project=ProjectView.from_entity(updated)))
+        return updated
+
+    async def delete(self, user_id: UserId, project_id: ProjectId) -> None:
+        """Removes the project with its messages, fragments, attachments, draft, runs and imports."""
+        async with self.committed() as outbox:
+            project = await self.owned_project(user_id, project_id)
+            await self.storage.projects.delete(project_id)
+            outbox.add(project_id, ProjectDeleted(project=ProjectView.from_entity(project)))
+
+
+def _apply(project: Project, changes: ProjectChanges, now: datetime) -> Project:
+    fields = {
+        name: value
+        for name, value in msgspec.structs.asdict(changes).items()
+        if not isinstance(value, msgspec.UnsetType)
+    }
+    if "name" in fields:
+        fields["name"] = str(fields["name"]).strip()
+    return msgspec.structs.replace(project, **fields, updated_at=now)
+
+
+def _attachment(message_id: MessageId, new: NewAttachment, now: datetime) -> Attachment:
+    return Attachment(
+        id=AttachmentId(new_id()),
+        message_id=message_id,
+        type=new.type,
+        url=new.url,
+        size=new.size,
+        width=new.width,
+        height=new.height,
+        import_id=None if new.import_id is None else ImportId(new.import_id),
+        source_metadata=new.source_metadata,
+        created_at=now,
+    )

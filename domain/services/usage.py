@@ -1,0 +1,53 @@
+"""Credits and plans (seed: usage.*): reading them, and spending one inside a caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.clock import Clock
+from domain.entities import Usage
+from domain.enums import Plan
+from domain.ids import UserId
+from domain.ports import EventPublisher, Storage
+from domain.rules.credits import CREDITS_PER_DAY, consume_credit, credits_left, resets_at
+from domain.rules.plans import PlanCatalog, plan_for
+from domain.services.base import Service
+from domain.views import UsageView, iso_ms_or_none
+
+
+class UsageService(Service):
+    def __init__(self, storage: Storage, events: EventPublisher, clock: Clock, catalog: PlanCatalog) -> None:
+        super().__init__(storage, events, clock)
+        self.catalog = catalog
+
+    async def plan_of(self, user_id: UserId, now: datetime) -> Plan:
+        subscriptions = await self.storage.subscriptions.list_for_user(user_id)
+        return plan_for(subscriptions, self.catalog, now)
+
+    async def status(self, user_id: UserId) -> UsageView:
+        now = self.clock.now()
+        plan = await self.plan_of(user_id, now)
+        usage = await self.storage.usage.get(user_id)
+        return UsageView(
+            plan=plan,
+            credits_remaining=credits_left(usage, plan, now),
+            credits_per_day=CREDITS_PER_DAY[plan],
+            resets_at=iso_ms_or_none(resets_at(usage, now)),
+        )
+
+    async def consume_credit(self, user_id: UserId) -> Usage:
+        """Spends one credit or raises OutOfCredits (seed: usage.checkAndConsumeCredit[ForUser]).
+
+        Call it inside the transaction that writes what the credit pays for, so that a failure
+        leaves neither the credit spent nor the rows written.
+        """
+        now = self.clock.now()
+        plan = await self.plan_of(user_id, now)
+        usage = await self.storage.usage.lock(user_id, empty=_empty_usage(user_id, now))
+        spent = consume_credit(usage, plan, now)
+        await self.storage.usage.save(spent)
+        return spent
+
+
+def _empty_usage(user_id: UserId, now: datetime) -> Usage:
+    return Usage(user_id=user_id, credits_used=0, window_ends_at=None, updated_at=now)

@@ -1,0 +1,238 @@
+"""The public shapes of the entities, as API.md names them on the wire (REST bodies and frames).
+
+They live in the domain because both the REST layer and the event stream send them: one shape,
+one place. Timestamps are ISO 8601 UTC strings with milliseconds, which msgspec cannot emit itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from domain.entities import (
+    AgentRun,
+    Attachment,
+    Files,
+    Fragment,
+    FragmentDraft,
+    JsonObject,
+    Message,
+    Project,
+)
+from domain.enums import (
+    AttachmentType,
+    Framework,
+    MessageRole,
+    MessageStatus,
+    MessageType,
+    Plan,
+    RunSource,
+    RunStatus,
+)
+
+Timestamp = Annotated[
+    str, msgspec.Meta(extra_json_schema={"format": "date-time", "example": "2024-04-05T12:00:00.000Z"})
+]
+
+
+def iso_ms(moment: datetime) -> Timestamp:
+    """`2024-04-05T12:00:00.000Z`: UTC with exactly three fractional digits."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def iso_ms_or_none(moment: datetime | None) -> Timestamp | None:
+    return None if moment is None else iso_ms(moment)
+
+
+class View(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    pass
+
+
+class ProjectView(View, kw_only=True):
+    id: UUID
+    name: str
+    user_id: str
+    framework: Framework
+    model_preference: str | None
+    sandbox_id: str | None
+    image_url: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def from_entity(cls, project: Project) -> ProjectView:
+        return cls(
+            id=project.id,
+            name=project.name,
+            user_id=project.user_id,
+            framework=project.framework,
+            model_preference=project.model_preference,
+            sandbox_id=project.sandbox_id,
+            image_url=project.image_url,
+            created_at=iso_ms(project.created_at),
+            updated_at=iso_ms(project.updated_at),
+        )
+
+
+class FragmentView(View, kw_only=True):
+    id: UUID
+    message_id: UUID
+    project_id: UUID
+    sandbox_url: str
+    title: str
+    files: Files
+    framework: Framework
+    metadata: JsonObject | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def from_entity(cls, fragment: Fragment) -> FragmentView:
+        return cls(
+            id=fragment.id,
+            message_id=fragment.message_id,
+            project_id=fragment.project_id,
+            sandbox_url=fragment.sandbox_url,
+            title=fragment.title,
+            files=fragment.files,
+            framework=fragment.framework,
+            metadata=fragment.metadata,
+            created_at=iso_ms(fragment.created_at),
+            updated_at=iso_ms(fragment.updated_at),
+        )
+
+
+class AttachmentView(View, kw_only=True):
+    id: UUID
+    message_id: UUID
+    type: AttachmentType
+    url: str
+    size: int
+    width: int | None
+    height: int | None
+    import_id: UUID | None
+    source_metadata: JsonObject | None
+    created_at: Timestamp
+
+    @classmethod
+    def from_entity(cls, attachment: Attachment) -> AttachmentView:
+        return cls(
+            id=attachment.id,
+            message_id=attachment.message_id,
+            type=attachment.type,
+            url=attachment.url,
+            size=attachment.size,
+            width=attachment.width,
+            height=attachment.height,
+            import_id=attachment.import_id,
+            source_metadata=attachment.source_metadata,
+            created_at=iso_ms(attachment.created_at),
+        )
+
+
+class MessageView(View, kw_only=True):
+    id: UUID
+    project_id: UUID
+    content: str
+    role: MessageRole
+    type: MessageType
+    status: MessageStatus
+    created_at: Timestamp
+    updated_at: Timestamp
+    fragment: FragmentView | None = None
+    attachments: list[AttachmentView] = []
+
+    @classmethod
+    def from_entity(
+        cls,
+        message: Message,
+        fragment: Fragment | None = None,
+        attachments: list[Attachment] | None = None,
+    ) -> MessageView:
+        return cls(
+            id=message.id,
+            project_id=message.project_id,
+            content=message.content,
+            role=message.role,
+            type=message.type,
+            status=message.status,
+            created_at=iso_ms(message.created_at),
+            updated_at=iso_ms(message.updated_at),
+            fragment=None if fragment is None else FragmentView.from_entity(fragment),
+            attachments=[AttachmentView.from_entity(a) for a in attachments or ()],
+        )
+
+
+class DraftView(View, kw_only=True):
+    id: UUID
+    project_id: UUID
+    files: Files
+    framework: Framework
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def from_entity(cls, draft: FragmentDraft) -> DraftView:
+        return cls(
+            id=draft.id,
+            project_id=draft.project_id,
+            files=draft.files,
+            framework=draft.framework,
+            version=draft.version,
+            created_at=iso_ms(draft.created_at),
+            updated_at=iso_ms(draft.updated_at),
+        )
+
+
+class RunView(View, kw_only=True):
+    id: UUID
+    project_id: UUID
+    source: RunSource
+    status: RunStatus
+    value: str
+    message_id: UUID | None
+    model: str | None
+    framework: Framework | None
+    stage: str | None
+    claimed_by: str | None
+    attempts: int
+    error: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
+
+    @classmethod
+    def from_entity(cls, run: AgentRun) -> RunView:
+        return cls(
+            id=run.id,
+            project_id=run.project_id,
+            source=run.source,
+            status=run.status,
+            value=run.value,
+            message_id=run.message_id,
+            model=run.model,
+            framework=run.framework,
+            stage=run.stage,
+            claimed_by=run.claimed_by,
+            attempts=run.attempts,
+            error=run.error,
+            created_at=iso_ms(run.created_at),
+            updated_at=iso_ms(run.updated_at),
+            started_at=iso_ms_or_none(run.started_at),
+            finished_at=iso_ms_or_none(run.finished_at),
+        )
+
+
+class UsageView(View, kw_only=True):
+    plan: Plan
+    credits_remaining: int | None
+    """None on a plan without a limit."""
+    credits_per_day: int | None
+    resets_at: Timestamp | None
+    """When the rolling window ends and every credit is back; None without an open window."""

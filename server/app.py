@@ -1,0 +1,63 @@
+"""The Litestar application factory: one app per settings object."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from domain.clock import Clock
+from server.authentication import BearerAuthMiddleware
+from server.controllers.health import HealthController
+from server.controllers.projects import ProjectController
+from server.controllers.usage import UsageController
+from server.dependencies import DEPENDENCIES
+from server.errors import EXCEPTION_HANDLERS
+from server.runtime import Runtime
+from server.settings import Settings
+
+API_VERSION = "0.1.0"
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> Litestar:
+    """The app for these settings; `clock` replaces the system clock (tests move time)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        runtime = await Runtime.start(settings, clock)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    api = Router(
+        path="/api",
+        route_handlers=[ProjectController, UsageController],
+        middleware=[DefineMiddleware(BearerAuthMiddleware)],
+        security=[{"BearerToken": []}],
+    )
+    logging.getLogger("forge").setLevel(settings.log_level)
+    return Litestar(
+        route_handlers=[HealthController, api],
+        lifespan=[lifespan],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="ForgeAI server",
+            version=API_VERSION,
+            description="The real-time backend of an AI app builder. See API.md for the contract.",
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+        ),
+        debug=False,
+    )

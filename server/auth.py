@@ -1,0 +1,137 @@
+"""Bearer tokens: Clerk session tokens (RS256) in production, HS256 dev tokens in development."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from pathlib import Path
+from typing import Protocol
+
+import jwt
+from jwt import PyJWKClient
+
+from domain.ids import UserId
+from server.settings import Settings
+
+DEV_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
+JWKS_CACHE_SECONDS = 600
+REQUIRED_CLAIMS = ["sub", "exp"]
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired or not signed by a trusted key."""
+
+
+class TokenVerifier(Protocol):
+    async def verify(self, token: str) -> UserId:
+        """The token's user (`sub`), or InvalidToken."""
+        ...
+
+
+class DevTokenVerifier:
+    """HS256 with a shared secret: `sub` and `exp` required, `iat`/`nbf` honoured when present."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+
+    async def verify(self, token: str) -> UserId:
+        try:
+            claims = jwt.decode(
+                token, self.secret, algorithms=["HS256"], options={"require": REQUIRED_CLAIMS}
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken(str(error)) from None
+        return _user_of(claims)
+
+
+class ClerkTokenVerifier:
+    """RS256 session tokens of Clerk: signature, expiry, issuer and, if configured, `azp`."""
+
+    def __init__(
+        self,
+        issuer: str,
+        public_key: str | None = None,
+        jwks_url: str | None = None,
+        authorized_parties: frozenset[str] = frozenset(),
+    ) -> None:
+        self.issuer = issuer
+        self.public_key = public_key
+        self.authorized_parties = authorized_parties
+        self._jwks = (
+            PyJWKClient(jwks_url, cache_keys=True, lifespan=JWKS_CACHE_SECONDS, timeout=10)
+            if jwks_url
+            else None
+        )
+
+    async def verify(self, token: str) -> UserId:
+        try:
+            key = await self._signing_key(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                issuer=self.issuer,
+                options={"require": [*REQUIRED_CLAIMS, "iss"]},
+            )
+        except (jwt.PyJWTError, ValueError) as error:
+            raise InvalidToken(str(error)) from None
+        azp = claims.get("azp")
+        if self.authorized_parties and azp is not None and azp not in self.authorized_parties:
+            raise InvalidToken(f"azp {azp!r} is not an authorized party")
+        return _user_of(claims)
+
+    async def _signing_key(self, token: str) -> object:
+        if self.public_key is not None:
+            return self.public_key
+        if self._jwks is None:
+            raise InvalidToken("no Clerk key configured")
+        # PyJWKClient fetches over blocking urllib; the keys are cached after the first call.
+        signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+        return signing_key.key
+
+
+def _user_of(claims: dict[str, object]) -> UserId:
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise InvalidToken("the token has no subject")
+    return UserId(subject)
+
+
+def issue_dev_token(secret: str, user_id: str, lifetime_seconds: int = DEV_TOKEN_LIFETIME_SECONDS) -> str:
+    now = int(time.time())
+    claims = {"sub": user_id, "iat": now, "exp": now + lifetime_seconds}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def read_dev_secret(settings: Settings) -> str | None:
+    """The configured secret, else the one kept in the data folder, if it was made already."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret
+    path = settings.dev_secret_path
+    return path.read_text().strip() if path.is_file() else None
+
+
+def ensure_dev_secret(settings: Settings) -> str:
+    """Like read_dev_secret, making the data folder's secret on first use."""
+    existing = read_dev_secret(settings)
+    if existing is not None:
+        return existing
+    path: Path = settings.dev_secret_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret
+
+
+def build_verifier(settings: Settings) -> TokenVerifier:
+    """Clerk when it is configured (settings insist on its issuer), development tokens otherwise."""
+    if settings.uses_clerk and settings.clerk_issuer is not None:
+        return ClerkTokenVerifier(
+            issuer=settings.clerk_issuer,
+            public_key=settings.clerk_public_key,
+            jwks_url=settings.clerk_jwks_url,
+            authorized_parties=settings.clerk_authorized_parties,
+        )
+    return DevTokenVerifier(ensure_dev_secret(settings))

@@ -1,0 +1,110 @@
+"""The `forge` command: serve, worker, migrate, token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from server.settings import Settings, SettingsError, load_settings
+
+DEV_USER_ID = "dev_user"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"forge: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    command: str = args.command
+    if command == "serve":
+        return serve(settings, host=args.host, port=args.port)
+    if command == "worker":
+        print("forge worker: the standalone agent worker is not there yet.", file=sys.stderr)
+        return 1
+    if command == "migrate":
+        return migrate(settings)
+    return token(settings, args.user_id)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="forge", description="ForgeAI server")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the HTTP and WebSocket server")
+    serve_parser.add_argument("--host", help="interface to listen on (FORGE_HOST)")
+    serve_parser.add_argument("--port", type=int, help="port to listen on (FORGE_PORT)")
+    commands.add_parser("worker", help="run a standalone agent worker")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    token_parser = commands.add_parser("token", help="print a development token for a user")
+    token_parser.add_argument("user_id", metavar="USER_ID")
+    return parser
+
+
+def serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.runtime import NotMigrated
+
+    host = host or settings.host
+    port = port or settings.port
+    banner = _dev_banner(settings, f"http://{host}:{port}")
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=settings.log_level.lower(), ws_per_message_deflate=False
+    )
+    server = uvicorn.Server(config)
+    if banner:
+        print(banner, flush=True)
+    try:
+        server.run()
+    except NotMigrated as error:
+        print(f"forge serve: {error}", file=sys.stderr)
+        return 2
+    return 0 if server.started else 1
+
+
+def _dev_banner(settings: Settings, url: str) -> str:
+    """The URL and, in development auth, a ready token so a newcomer can call the API at once."""
+    if settings.uses_clerk:
+        return f"ForgeAI server at {url} (Clerk authentication)"
+    from server.auth import ensure_dev_secret, issue_dev_token
+
+    dev_token = issue_dev_token(ensure_dev_secret(settings), DEV_USER_ID)
+    return "\n".join(
+        [
+            f"ForgeAI server at {url}",
+            f"Development token for user {DEV_USER_ID} (30 days; `forge token USER_ID` makes others):",
+            f"  export TOKEN={dev_token}",
+            f'  curl -H "Authorization: Bearer $TOKEN" {url}/api/projects',
+        ]
+    )
+
+
+def migrate(settings: Settings) -> int:
+    from db.migrate import migrate as apply_migrations
+
+    url = settings.resolved_database_url
+    applied = asyncio.run(apply_migrations(url))
+    print(f"forge migrate: applied {', '.join(applied)}" if applied else "forge migrate: up to date")
+    return 0
+
+
+def token(settings: Settings, user_id: str) -> int:
+    if settings.uses_clerk:
+        print("forge token: Clerk authentication is configured; tokens come from Clerk.", file=sys.stderr)
+        return 2
+    from server.auth import ensure_dev_secret, issue_dev_token
+
+    print(issue_dev_token(ensure_dev_secret(settings), user_id))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

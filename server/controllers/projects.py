@@ -1,0 +1,114 @@
+"""`/api/projects`: the projects of the seeds and of 002's REST reference."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
+
+from domain.enums import DEFAULT_FRAMEWORK
+from domain.errors import FieldError, InvalidInput
+from domain.ids import MessageId, ProjectId, UserId
+from domain.inputs import ProjectChanges
+from domain.services.messages import MessageService
+from domain.services.projects import ProjectService
+from domain.views import ProjectView
+from server.schemas import (
+    CreateProject,
+    MessagePageOut,
+    ProjectDetail,
+    Success,
+    decode_cursor,
+    encode_cursor,
+)
+
+Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size.")]
+Cursor = Annotated[str | None, Parameter(description="`nextCursor` of the previous page.")]
+
+
+class ProjectController(Controller):
+    path = "/projects"
+    tags = ["projects"]
+
+    @post("/", operation_id="createProject", status_code=201)
+    async def create_project(
+        self,
+        data: JSONBody[CreateProject],
+        user_id: NamedDependency[UserId],
+        projects: NamedDependency[ProjectService],
+    ) -> ProjectView:
+        """Create a project. With `message`: stores it as the first message, spends 1 credit and
+        starts the code agent. Without: a plain project named `name`."""
+        framework = data.framework or DEFAULT_FRAMEWORK
+        if data.message is not None:
+            project = await projects.create_with_message(
+                user_id,
+                data.message,
+                framework=framework,
+                image_url=data.image_url,
+                attachments=data.attachments,
+                model=data.model,
+            )
+        elif data.name is not None:
+            project = await projects.create(user_id, data.name, framework)
+        else:
+            raise InvalidInput([FieldError("message", "is required (or `name` for a plain project)")])
+        return ProjectView.from_entity(project)
+
+    @get("/", operation_id="listProjects")
+    async def list_projects(
+        self, user_id: NamedDependency[UserId], projects: NamedDependency[ProjectService]
+    ) -> list[ProjectView]:
+        """The caller's projects, most recently updated first."""
+        return [ProjectView.from_entity(p) for p in await projects.list_projects(user_id)]
+
+    @get("/{project_id:uuid}", operation_id="getProject")
+    async def get_project(
+        self,
+        project_id: FromPath[UUID],
+        user_id: NamedDependency[UserId],
+        projects: NamedDependency[ProjectService],
+    ) -> ProjectDetail:
+        """The project with a summary of its latest fragment."""
+        project, fragment = await projects.get(user_id, ProjectId(project_id))
+        return ProjectDetail.build(project, fragment)
+
+    @patch("/{project_id:uuid}", operation_id="updateProject")
+    async def update_project(
+        self,
+        project_id: FromPath[UUID],
+        data: JSONBody[ProjectChanges],
+        user_id: NamedDependency[UserId],
+        projects: NamedDependency[ProjectService],
+    ) -> ProjectView:
+        """Rename the project or change its framework or model preference."""
+        return ProjectView.from_entity(await projects.update(user_id, ProjectId(project_id), data))
+
+    @delete("/{project_id:uuid}", operation_id="deleteProject", status_code=200)
+    async def delete_project(
+        self,
+        project_id: FromPath[UUID],
+        user_id: NamedDependency[UserId],
+        projects: NamedDependency[ProjectService],
+    ) -> Success:
+        """Delete the project with its messages, fragments, attachments, draft, runs and imports."""
+        await projects.delete(user_id, ProjectId(project_id))
+        return Success()
+
+    @get("/{project_id:uuid}/messages", operation_id="listMessages")
+    async def list_messages(
+        self,
+        project_id: FromPath[UUID],
+        user_id: NamedDependency[UserId],
+        messages: NamedDependency[MessageService],
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> MessagePageOut:
+        """The conversation, oldest first, each message with its fragment and attachments."""
+        after = None if cursor is None else MessageId(decode_cursor(cursor))
+        page = await messages.list_messages(user_id, ProjectId(project_id), limit, after)
+        next_cursor = None if page.next_after is None else encode_cursor(page.next_after)
+        return MessagePageOut(items=page.items, next_cursor=next_cursor)

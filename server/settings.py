@@ -1,0 +1,160 @@
+"""The one typed settings object, read from `FORGE_*` variables (and `.env`) and checked at start-up."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+import msgspec
+
+from db.engine import is_postgres_url
+
+ENV_PREFIX = "FORGE_"
+# Variables the test suite reads for itself; they are not server settings.
+FOREIGN_PREFIXES = ("FORGE_TEST_",)
+
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+Positive = Annotated[int, msgspec.Meta(ge=1)]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class SettingsError(Exception):
+    """A setting with a wrong value; the message is one line naming the variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    host: str = "127.0.0.1"
+    port: Port = 8000
+    data_dir: Path = Path("data")
+    """Where the embedded deployment keeps its files (SQLite database, dev secrets, sandboxes)."""
+    database_url: str | None = None
+    """`postgresql://…` for PostgreSQL, `sqlite:///file` for another SQLite file; unset: under data_dir."""
+    db_pool_size: Positive = 10
+    redis_url: str | None = None
+    """`redis://…` switches the broker, sequencing, history, presence and rate limits to Redis."""
+    redis_prefix: str = "forge:"
+    jwt_secret: str | None = None
+    """HS256 secret for development tokens; unset without Clerk: one is generated under data_dir."""
+    clerk_issuer: str | None = None
+    clerk_jwks_url: str | None = None
+    clerk_public_key: str | None = None
+    """PEM of Clerk's RS256 public key, instead of fetching the JWKS."""
+    clerk_authorized_parties: frozenset[str] = frozenset()
+    max_body_bytes: Positive = 5 * 1024 * 1024
+    admin_user_ids: frozenset[str] = frozenset()
+    polar_webhook_secret: str | None = None
+    polar_pro_product_ids: frozenset[str] = frozenset()
+    polar_unlimited_product_ids: frozenset[str] = frozenset()
+    log_level: LogLevel = "INFO"
+
+    @property
+    def uses_clerk(self) -> bool:
+        return self.clerk_jwks_url is not None or self.clerk_public_key is not None
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'forge.sqlite3').as_posix()}"
+
+    @property
+    def dev_secret_path(self) -> Path:
+        return self.data_dir / "dev-jwt-secret"
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+    """Settings from the environment, over a `.env` file, over the defaults.
+
+    Raises SettingsError naming the first variable that is wrong.
+    """
+    values = dict(read_env_file(env_file)) if env_file is not None and env_file.is_file() else {}
+    values.update(environ if environ is not None else os.environ)
+    return parse_settings(values)
+
+
+def parse_settings(values: Mapping[str, str]) -> Settings:
+    fields = {f.name: f for f in msgspec.structs.fields(Settings)}
+    raw: dict[str, Any] = {}
+    for variable, text in values.items():
+        if not variable.startswith(ENV_PREFIX) or variable.startswith(FOREIGN_PREFIXES):
+            continue
+        name = variable.removeprefix(ENV_PREFIX).lower()
+        if name not in fields:
+            raise SettingsError(f"{variable}: unknown setting (the README lists every FORGE_ variable)")
+        if text.strip() == "":
+            continue  # an empty variable means "use the default"
+        raw[name] = _from_text(fields[name].type, text.strip())
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise SettingsError(_describe(error, raw)) from None
+    _check_consistency(settings)
+    return settings
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """`KEY=value` lines; blank lines and `#` comments skipped, one level of quotes removed."""
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep:
+            raise SettingsError(f"{path}:{number}: expected KEY=value, got {line!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def _from_text(annotation: object, text: str) -> object:
+    """Comma-separated lists for collections, paths as paths; msgspec converts the rest."""
+    if get_origin(annotation) in (frozenset, tuple, list, set):
+        return [item.strip() for item in text.split(",") if item.strip()]
+    if annotation is Path:
+        return Path(text)
+    return text
+
+
+_EXPECTED = {
+    "port": "an integer between 1 and 65535",
+    "db_pool_size": "a positive integer",
+    "max_body_bytes": "a positive integer (bytes)",
+    "log_level": "one of " + ", ".join(get_args(LogLevel)),
+}
+
+
+def _describe(error: msgspec.ValidationError, raw: Mapping[str, object]) -> str:
+    match = re.search(r"\$\.(\w+)", str(error))
+    if match is None:
+        return f"settings: {error}"
+    name = match.group(1)
+    expected = _EXPECTED.get(name, str(error).split(" - at ")[0].lower())
+    return f"{ENV_PREFIX}{name.upper()}: expected {expected}, got {raw.get(name)!r}"
+
+
+def _check_consistency(settings: Settings) -> None:
+    url = settings.database_url
+    if url is not None and not (is_postgres_url(url) or url.startswith("sqlite:///")):
+        raise SettingsError(
+            f"FORGE_DATABASE_URL: expected postgresql://user@host:port/db or sqlite:///path, got {url!r}"
+        )
+    redis = settings.redis_url
+    if redis is not None and not redis.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"FORGE_REDIS_URL: expected redis://host:port/db, got {redis!r}")
+    if settings.uses_clerk and settings.clerk_issuer is None:
+        raise SettingsError(
+            "FORGE_CLERK_ISSUER: expected your Clerk issuer URL (required with FORGE_CLERK_JWKS_URL "
+            "or FORGE_CLERK_PUBLIC_KEY)"
+        )
+    if settings.clerk_jwks_url is not None and not settings.clerk_jwks_url.startswith(
+        ("https://", "http://")
+    ):
+        raise SettingsError(
+            f"FORGE_CLERK_JWKS_URL: expected an https:// URL, got {settings.clerk_jwks_url!r}"
+        )

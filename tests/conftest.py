@@ -1,0 +1,107 @@
+"""Fixtures shared by every test: the two deployments, apps, clients, tokens and a movable clock."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.auth import issue_dev_token
+from server.settings import Settings
+from tests import services
+
+JWT_SECRET = "test-secret-" + "x" * 40
+DEPLOYMENTS = ("embedded", "scaled")
+
+
+class FakeClock:
+    """Time that moves only when a test moves it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | services.Unavailable]:
+    result = asyncio.run(services.create_database())
+    yield result
+    if isinstance(result, str):
+        asyncio.run(services.drop_database(result))
+
+
+@pytest.fixture(scope="session")
+def redis_problem() -> services.Unavailable | None:
+    return asyncio.run(services.check_redis())
+
+
+@pytest.fixture(params=DEPLOYMENTS)
+def deployment(request: pytest.FixtureRequest) -> str:
+    """Every test that uses it runs twice: embedded (SQLite, in-process) and scaled (PG + Redis)."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def settings(
+    deployment: str,
+    tmp_path: Path,
+    postgres_url: str | services.Unavailable,
+    redis_problem: services.Unavailable | None,
+) -> AsyncIterator[Settings]:
+    base = Settings(data_dir=tmp_path / "data", jwt_secret=JWT_SECRET)
+    if deployment == "embedded":
+        yield base
+        return
+    if isinstance(postgres_url, services.Unavailable):
+        services.unavailable(postgres_url.reason)
+    if redis_problem is not None:
+        services.unavailable(redis_problem.reason)
+    assert isinstance(postgres_url, str)
+    await services.truncate_all(postgres_url)
+    prefix = f"forge-test:{secrets.token_hex(6)}:"
+    yield Settings(
+        data_dir=tmp_path / "data",
+        jwt_secret=JWT_SECRET,
+        database_url=postgres_url,
+        redis_url=services.REDIS_URL,
+        redis_prefix=prefix,
+    )
+    await services.delete_prefix(prefix)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FakeClock) -> Litestar:
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth() -> Callable[[str], dict[str, str]]:
+    """`auth("alice")`: headers with a valid development token for that user."""
+
+    def headers(user_id: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_dev_token(JWT_SECRET, user_id)}"}
+
+    return headers
