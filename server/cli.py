@@ -49,11 +49,23 @@ def _parser() -> argparse.ArgumentParser:
 def serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
+    from db.engine import is_postgres_url
     from server.app import create_app
-    from server.runtime import NotMigrated
+    from server.runtime import NotMigrated, assert_migrated
 
     host = host or settings.host
     port = port or settings.port
+    url = settings.resolved_database_url
+    if is_postgres_url(url):
+        # Checked before uvicorn starts, so the reason is one line rather than a lifespan traceback.
+        try:
+            asyncio.run(assert_migrated(url))
+        except NotMigrated as error:
+            print(f"forge serve: {error}", file=sys.stderr)
+            return 2
+        except OSError as error:
+            print(f"forge serve: cannot reach the database at {url}: {error}", file=sys.stderr)
+            return 2
     banner = _dev_banner(settings, f"http://{host}:{port}")
     app = create_app(settings)
     config = uvicorn.Config(
@@ -62,11 +74,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     server = uvicorn.Server(config)
     if banner:
         print(banner, flush=True)
-    try:
-        server.run()
-    except NotMigrated as error:
-        print(f"forge serve: {error}", file=sys.stderr)
-        return 2
+    server.run()
     return 0 if server.started else 1
 
 

@@ -66,6 +66,15 @@ class Runtime:
         await self.database.stop()
 
 
+async def assert_migrated(url: str) -> None:
+    """Raises NotMigrated if a PostgreSQL database lacks migrations (SQLite migrates itself)."""
+    pending = await pending_migrations(url)
+    if pending:
+        raise NotMigrated(
+            f"{len(pending)} migration(s) not applied ({', '.join(pending)}): run `forge migrate`"
+        )
+
+
 async def open_database(settings: Settings) -> Database:
     """SQLite is created and migrated on the spot; PostgreSQL must have been migrated already."""
     url = settings.resolved_database_url

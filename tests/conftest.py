@@ -8,17 +8,23 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
+import msgspec
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
+from db.storage import PiccoloStorage
 from server.app import create_app
 from server.auth import issue_dev_token
+from server.runtime import open_database
 from server.settings import Settings
 from tests import services
+from tests.live import live_server
 
 JWT_SECRET = "test-secret-" + "x" * 40
 DEPLOYMENTS = ("embedded", "scaled")
+PRO_PRODUCT = "prod_pro"
+UNLIMITED_PRODUCT = "prod_unlimited"
 
 
 class FakeClock:
@@ -60,7 +66,12 @@ async def settings(
     postgres_url: str | services.Unavailable,
     redis_problem: services.Unavailable | None,
 ) -> AsyncIterator[Settings]:
-    base = Settings(data_dir=tmp_path / "data", jwt_secret=JWT_SECRET)
+    base = Settings(
+        data_dir=tmp_path / "data",
+        jwt_secret=JWT_SECRET,
+        polar_pro_product_ids=frozenset({PRO_PRODUCT}),
+        polar_unlimited_product_ids=frozenset({UNLIMITED_PRODUCT}),
+    )
     if deployment == "embedded":
         yield base
         return
@@ -71,14 +82,20 @@ async def settings(
     assert isinstance(postgres_url, str)
     await services.truncate_all(postgres_url)
     prefix = f"forge-test:{secrets.token_hex(6)}:"
-    yield Settings(
-        data_dir=tmp_path / "data",
-        jwt_secret=JWT_SECRET,
-        database_url=postgres_url,
-        redis_url=services.REDIS_URL,
-        redis_prefix=prefix,
+    yield msgspec.structs.replace(
+        base, database_url=postgres_url, redis_url=services.REDIS_URL, redis_prefix=prefix
     )
     await services.delete_prefix(prefix)
+
+
+@pytest.fixture
+async def storage(settings: Settings) -> AsyncIterator[PiccoloStorage]:
+    """The deployment's database without an app: for store and service tests."""
+    database = await open_database(settings)
+    try:
+        yield PiccoloStorage(database)
+    finally:
+        await database.stop()
 
 
 @pytest.fixture
@@ -92,9 +109,22 @@ def app(settings: Settings, clock: FakeClock) -> Litestar:
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
+async def base_url(app: Litestar) -> AsyncIterator[str]:
+    """The app served for real by uvicorn, in this test's loop."""
+    async with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture
+async def client(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        yield http
+
+
+@pytest.fixture
+def httpx_client_for() -> Callable[[str], httpx.AsyncClient]:
+    """An HTTP client for another live server a test starts itself."""
+    return lambda url: httpx.AsyncClient(base_url=url, timeout=10)
 
 
 @pytest.fixture

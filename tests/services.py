@@ -36,8 +36,8 @@ def database_url(name: str) -> str:
     return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-async def create_database() -> str | Unavailable:
-    """A fresh, migrated database for this test session."""
+async def create_database(migrated: bool = True) -> str | Unavailable:
+    """A fresh database for this test session, migrated unless told otherwise."""
     name = f"forge_test_{os.getpid()}_{secrets.token_hex(4)}"
     try:
         admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=3)
@@ -48,7 +48,8 @@ async def create_database() -> str | Unavailable:
     finally:
         await admin.close()
     url = database_url(name)
-    await migrate(url)
+    if migrated:
+        await migrate(url)
     return url
 
 

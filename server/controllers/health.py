@@ -15,7 +15,7 @@ READINESS_TIMEOUT_SECONDS = 2.0
 logger = logging.getLogger("forge.server")
 
 
-class Health(msgspec.Struct, frozen=True, kw_only=True):
+class Health(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     status: str
     database: str | None = None
     broker: str | None = None

@@ -1,0 +1,141 @@
+"""The `forge` command as a newcomer runs it, in a fresh working directory."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+
+from tests import services
+
+FORGE = str(Path(sys.executable).with_name("forge"))
+READY_TIMEOUT_SECONDS = 30
+
+
+def forge_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FORGE_") or k.startswith("FORGE_TEST_")}
+    return {**env, **overrides}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_until_ready(url: str, process: subprocess.Popen[str]) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(READY_TIMEOUT_SECONDS * 10):
+            if process.poll() is not None:
+                raise AssertionError(f"forge serve exited with {process.returncode}")
+            try:
+                if (await http.get(f"{url}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("forge serve did not become ready")
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`forge serve` in an empty directory; yields (url, process). Output goes to a file."""
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [FORGE, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=forge_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield f"http://127.0.0.1:{port}", process, tmp_path / "serve.log"
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=10)
+    log.close()
+
+
+async def test_serve_prints_the_url_and_a_token_that_works(served):
+    url, process, log = served
+    await wait_until_ready(url, process)
+    output = log.read_text()
+    token = re.search(r"export TOKEN=(\S+)", output).group(1)
+
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+        created = await http.post(f"{url}/api/projects", json={"message": "Build a to-do list app"})
+        listed = await http.get(f"{url}/api/projects")
+
+    assert f"ForgeAI server at {url}" in output
+    assert created.status_code == 201
+    assert [p["id"] for p in listed.json()] == [created.json()["id"]]
+
+
+async def test_serve_creates_its_sqlite_file_and_dev_secret_in_data(served, tmp_path):
+    url, process, _ = served
+
+    await wait_until_ready(url, process)
+
+    assert {"dev-jwt-secret", "forge.sqlite3"} <= {p.name for p in (tmp_path / "data").iterdir()}
+
+
+def test_token_prints_a_token_for_the_user(tmp_path):
+    result = subprocess.run(
+        [FORGE, "token", "alice"], cwd=tmp_path, env=forge_env(), capture_output=True, text=True, check=True
+    )
+
+    secret = (tmp_path / "data" / "dev-jwt-secret").read_text().strip()
+    assert jwt.decode(result.stdout.strip(), secret, algorithms=["HS256"])["sub"] == "alice"
+
+
+def test_a_wrong_setting_stops_with_one_line(tmp_path):
+    result = subprocess.run(
+        [FORGE, "serve"], cwd=tmp_path, env=forge_env(FORGE_PORT="eighty"), capture_output=True, text=True
+    )
+
+    assert result.returncode == 2
+    assert result.stderr == "forge: FORGE_PORT: expected an integer between 1 and 65535, got 'eighty'\n"
+
+
+def test_worker_says_it_is_not_there_yet(tmp_path):
+    result = subprocess.run([FORGE, "worker"], cwd=tmp_path, env=forge_env(), capture_output=True, text=True)
+
+    assert result.returncode == 1
+    assert "not there yet" in result.stderr
+
+
+@pytest.fixture
+def empty_postgres_url():
+    url = asyncio.run(services.create_database(migrated=False))
+    if isinstance(url, services.Unavailable):
+        services.unavailable(url.reason)
+    yield url
+    asyncio.run(services.drop_database(url))
+
+
+def test_serve_refuses_an_unmigrated_postgres_and_migrate_fixes_it(tmp_path, empty_postgres_url):
+    env = forge_env(FORGE_DATABASE_URL=empty_postgres_url, FORGE_PORT=str(free_port()))
+
+    refused = subprocess.run(
+        [FORGE, "serve"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    migrated = subprocess.run(
+        [FORGE, "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    again = subprocess.run(
+        [FORGE, "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert refused.returncode == 2
+    assert "run `forge migrate`" in refused.stderr
+    assert (migrated.returncode, migrated.stdout) == (0, "forge migrate: applied 0001_initial\n")
+    assert again.stdout == "forge migrate: up to date\n"

@@ -1,0 +1,77 @@
+"""Settings from `FORGE_*` variables: defaults, conversions and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.settings import Settings, SettingsError, load_settings, parse_settings
+
+
+def test_defaults_give_the_embedded_deployment():
+    settings = parse_settings({})
+
+    assert settings.resolved_database_url == "sqlite:///data/forge.sqlite3"
+    assert (settings.redis_url, settings.uses_clerk, settings.port) == (None, False, 8000)
+
+
+def test_values_are_converted_from_text():
+    settings = parse_settings(
+        {"FORGE_PORT": "9000", "FORGE_ADMIN_USER_IDS": "alice, bob", "FORGE_DATA_DIR": "/srv/forge"}
+    )
+
+    assert (settings.port, settings.admin_user_ids, settings.data_dir) == (
+        9000,
+        frozenset({"alice", "bob"}),
+        Path("/srv/forge"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"FORGE_PORT": "abc"}, "FORGE_PORT: expected an integer between 1 and 65535, got 'abc'"),
+        ({"FORGE_PORT": "0"}, "FORGE_PORT: expected an integer between 1 and 65535, got '0'"),
+        (
+            {"FORGE_LOG_LEVEL": "LOUD"},
+            "FORGE_LOG_LEVEL: expected one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'",
+        ),
+        ({"FORGE_PROT": "8000"}, "FORGE_PROT: unknown setting (the README lists every FORGE_ variable)"),
+        (
+            {"FORGE_DATABASE_URL": "mysql://db"},
+            "FORGE_DATABASE_URL: expected postgresql://user@host:port/db or sqlite:///path, got 'mysql://db'",
+        ),
+        (
+            {"FORGE_REDIS_URL": "localhost:6379"},
+            "FORGE_REDIS_URL: expected redis://host:port/db, got 'localhost:6379'",
+        ),
+    ],
+)
+def test_a_wrong_value_is_one_line_naming_the_variable(environ, message):
+    with pytest.raises(SettingsError) as error:
+        parse_settings(environ)
+
+    assert str(error.value) == message
+
+
+def test_clerk_needs_its_issuer():
+    with pytest.raises(SettingsError, match="^FORGE_CLERK_ISSUER: "):
+        parse_settings({"FORGE_CLERK_JWKS_URL": "https://clerk.example/.well-known/jwks.json"})
+
+
+def test_test_suite_variables_are_not_settings():
+    assert parse_settings({"FORGE_TEST_REQUIRE_SERVICES": "1"}) == Settings()
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("# local overrides\nFORGE_PORT=9001\nexport FORGE_HOST='0.0.0.0'\n")
+
+    settings = load_settings({"FORGE_PORT": "9002"}, env_file)
+
+    assert (settings.port, settings.host) == (9002, "0.0.0.0")
+
+
+def test_an_empty_variable_means_the_default():
+    assert parse_settings({"FORGE_REDIS_URL": ""}).redis_url is None
