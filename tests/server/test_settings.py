@@ -56,7 +56,7 @@ def test_a_wrong_value_is_one_line_naming_the_variable(environ, message):
 
 
 def test_clerk_needs_its_issuer():
-    with pytest.raises(SettingsError, match="^FORGE_CLERK_ISSUER: "):
+    with pytest.raises(SettingsError, match=r"^FORGE_CLERK_ISSUER: "):
         parse_settings({"FORGE_CLERK_JWKS_URL": "https://clerk.example/.well-known/jwks.json"})
 
 
