@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
@@ -41,7 +42,7 @@ class Database:
         self.url = url
         self.is_postgres = is_postgres_url(url)
         self.pool_size = pool_size
-        self.engine: Engine
+        self.engine: Engine[Any]
         if self.is_postgres:
             self.engine = PostgresEngine(config={"dsn": asyncpg_dsn(url)})
         else:

@@ -138,7 +138,7 @@ class OAuthConnectionTable(Table, tablename="oauth_connections"):
 
 class RateLimitWindowTable(Table, tablename="rate_limit_windows"):
     key = Varchar(length=255, primary_key=True)
-    count = Integer()
+    hits = Integer()
     window_ends_at = Timestamptz(index=True)
 
 

@@ -44,7 +44,7 @@ class Entity(msgspec.Struct, frozen=True, kw_only=True):
     pass
 
 
-class Project(Entity, kw_only=True):
+class Project(Entity, frozen=True, kw_only=True):
     id: ProjectId
     user_id: UserId
     name: str
@@ -56,7 +56,7 @@ class Project(Entity, kw_only=True):
     updated_at: datetime
 
 
-class Message(Entity, kw_only=True):
+class Message(Entity, frozen=True, kw_only=True):
     id: MessageId
     project_id: ProjectId
     content: str
@@ -67,7 +67,7 @@ class Message(Entity, kw_only=True):
     updated_at: datetime
 
 
-class Fragment(Entity, kw_only=True):
+class Fragment(Entity, frozen=True, kw_only=True):
     id: FragmentId
     message_id: MessageId
     project_id: ProjectId
@@ -80,7 +80,7 @@ class Fragment(Entity, kw_only=True):
     updated_at: datetime
 
 
-class Attachment(Entity, kw_only=True):
+class Attachment(Entity, frozen=True, kw_only=True):
     id: AttachmentId
     message_id: MessageId
     type: AttachmentType
@@ -93,7 +93,7 @@ class Attachment(Entity, kw_only=True):
     created_at: datetime
 
 
-class FragmentDraft(Entity, kw_only=True):
+class FragmentDraft(Entity, frozen=True, kw_only=True):
     id: DraftId
     project_id: ProjectId
     files: Files
@@ -103,7 +103,7 @@ class FragmentDraft(Entity, kw_only=True):
     updated_at: datetime
 
 
-class Usage(Entity, kw_only=True):
+class Usage(Entity, frozen=True, kw_only=True):
     """Credits a user spent in the current rolling window."""
 
     user_id: UserId
@@ -113,7 +113,7 @@ class Usage(Entity, kw_only=True):
     updated_at: datetime
 
 
-class Subscription(Entity, kw_only=True):
+class Subscription(Entity, frozen=True, kw_only=True):
     id: SubscriptionId
     user_id: UserId | None
     """None while the Polar customer is not yet linked to a user."""
@@ -134,7 +134,7 @@ class Subscription(Entity, kw_only=True):
     updated_at: datetime
 
 
-class Import(Entity, kw_only=True):
+class Import(Entity, frozen=True, kw_only=True):
     id: ImportId
     user_id: UserId
     project_id: ProjectId
@@ -150,7 +150,7 @@ class Import(Entity, kw_only=True):
     updated_at: datetime
 
 
-class OAuthConnection(Entity, kw_only=True):
+class OAuthConnection(Entity, frozen=True, kw_only=True):
     """A stored connection; tokens stay encrypted here and are decrypted only by their callers."""
 
     id: ConnectionId
@@ -165,13 +165,13 @@ class OAuthConnection(Entity, kw_only=True):
     updated_at: datetime
 
 
-class RateLimitWindow(Entity, kw_only=True):
+class RateLimitWindow(Entity, frozen=True, kw_only=True):
     key: str
-    count: int
+    hits: int
     window_ends_at: datetime
 
 
-class AgentRun(Entity, kw_only=True):
+class AgentRun(Entity, frozen=True, kw_only=True):
     id: RunId
     project_id: ProjectId
     user_id: UserId

@@ -13,48 +13,48 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, rename="camel", tag_field
     pass
 
 
-class MessageCreated(Event, tag="message.created", kw_only=True):
+class MessageCreated(Event, tag="message.created", frozen=True, kw_only=True):
     message: MessageView
 
 
-class MessageDelta(Event, tag="message.delta", kw_only=True):
+class MessageDelta(Event, tag="message.delta", frozen=True, kw_only=True):
     message_id: UUID
     offset: int
     """Length of the message's content before `text`."""
     text: str
 
 
-class MessageCompleted(Event, tag="message.completed", kw_only=True):
+class MessageCompleted(Event, tag="message.completed", frozen=True, kw_only=True):
     message: MessageView
 
 
-class MessageUpdated(Event, tag="message.updated", kw_only=True):
+class MessageUpdated(Event, tag="message.updated", frozen=True, kw_only=True):
     message: MessageView
 
 
-class FileWritten(Event, tag="file.written", kw_only=True):
+class FileWritten(Event, tag="file.written", frozen=True, kw_only=True):
     message_id: UUID
     path: str
     content: str
 
 
-class FragmentUpdated(Event, tag="fragment.updated", kw_only=True):
+class FragmentUpdated(Event, tag="fragment.updated", frozen=True, kw_only=True):
     fragment: FragmentView
 
 
-class DraftUpdated(Event, tag="draft.updated", kw_only=True):
+class DraftUpdated(Event, tag="draft.updated", frozen=True, kw_only=True):
     draft: DraftView
 
 
-class RunUpdated(Event, tag="run.updated", kw_only=True):
+class RunUpdated(Event, tag="run.updated", frozen=True, kw_only=True):
     run: RunView
 
 
-class ProjectUpdated(Event, tag="project.updated", kw_only=True):
+class ProjectUpdated(Event, tag="project.updated", frozen=True, kw_only=True):
     project: ProjectView
 
 
-class ProjectDeleted(Event, tag="project.deleted", kw_only=True):
+class ProjectDeleted(Event, tag="project.deleted", frozen=True, kw_only=True):
     project: ProjectView
 
 

@@ -18,7 +18,7 @@ class Input(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     pass
 
 
-class NewAttachment(Input, kw_only=True):
+class NewAttachment(Input, frozen=True, kw_only=True):
     url: Url
     size: NonNegative
     """Size in bytes."""
@@ -29,7 +29,7 @@ class NewAttachment(Input, kw_only=True):
     source_metadata: JsonObject | None = None
 
 
-class ProjectChanges(Input, kw_only=True):
+class ProjectChanges(Input, frozen=True, kw_only=True):
     """A partial update: fields left out stay as they are (seed: projects.update)."""
 
     name: str | msgspec.UnsetType = msgspec.UNSET

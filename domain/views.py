@@ -52,7 +52,7 @@ class View(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     pass
 
 
-class ProjectView(View, kw_only=True):
+class ProjectView(View, frozen=True, kw_only=True):
     id: UUID
     name: str
     user_id: str
@@ -78,7 +78,7 @@ class ProjectView(View, kw_only=True):
         )
 
 
-class FragmentView(View, kw_only=True):
+class FragmentView(View, frozen=True, kw_only=True):
     id: UUID
     message_id: UUID
     project_id: UUID
@@ -106,7 +106,7 @@ class FragmentView(View, kw_only=True):
         )
 
 
-class AttachmentView(View, kw_only=True):
+class AttachmentView(View, frozen=True, kw_only=True):
     id: UUID
     message_id: UUID
     type: AttachmentType
@@ -134,7 +134,7 @@ class AttachmentView(View, kw_only=True):
         )
 
 
-class MessageView(View, kw_only=True):
+class MessageView(View, frozen=True, kw_only=True):
     id: UUID
     project_id: UUID
     content: str
@@ -167,7 +167,7 @@ class MessageView(View, kw_only=True):
         )
 
 
-class DraftView(View, kw_only=True):
+class DraftView(View, frozen=True, kw_only=True):
     id: UUID
     project_id: UUID
     files: Files
@@ -189,7 +189,7 @@ class DraftView(View, kw_only=True):
         )
 
 
-class RunView(View, kw_only=True):
+class RunView(View, frozen=True, kw_only=True):
     id: UUID
     project_id: UUID
     source: RunSource
@@ -229,7 +229,7 @@ class RunView(View, kw_only=True):
         )
 
 
-class UsageView(View, kw_only=True):
+class UsageView(View, frozen=True, kw_only=True):
     plan: Plan
     credits_remaining: int | None
     """None on a plan without a limit."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 import jwt
-from jwt import PyJWKClient
+from jwt import PyJWK, PyJWKClient
 
 from domain.ids import UserId
 from server.settings import Settings
@@ -81,14 +81,13 @@ class ClerkTokenVerifier:
             raise InvalidToken(f"azp {azp!r} is not an authorized party")
         return _user_of(claims)
 
-    async def _signing_key(self, token: str) -> object:
+    async def _signing_key(self, token: str) -> str | PyJWK:
         if self.public_key is not None:
             return self.public_key
         if self._jwks is None:
             raise InvalidToken("no Clerk key configured")
         # PyJWKClient fetches over blocking urllib; the keys are cached after the first call.
-        signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
-        return signing_key.key
+        return await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
 
 
 def _user_of(claims: dict[str, object]) -> UserId:

@@ -28,7 +28,7 @@ class Body(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     pass
 
 
-class CreateProject(Body, kw_only=True):
+class CreateProject(Body, frozen=True, kw_only=True):
     """With `message`: a project built from that prompt (1 credit). Without: a plain project."""
 
     message: (
@@ -51,7 +51,7 @@ class CreateProject(Body, kw_only=True):
     """Required without `message`."""
 
 
-class LatestFragment(Body, kw_only=True):
+class LatestFragment(Body, frozen=True, kw_only=True):
     id: UUID
     message_id: UUID
     title: str
@@ -73,7 +73,7 @@ class LatestFragment(Body, kw_only=True):
         )
 
 
-class ProjectDetail(ProjectView, kw_only=True):
+class ProjectDetail(ProjectView, frozen=True, kw_only=True):
     latest_fragment: LatestFragment | None
 
     @classmethod
@@ -85,13 +85,13 @@ class ProjectDetail(ProjectView, kw_only=True):
         )
 
 
-class MessagePageOut(Body, kw_only=True):
+class MessagePageOut(Body, frozen=True, kw_only=True):
     items: list[MessageView]
     next_cursor: str | None
     """Pass as `?cursor=` for the next page; null on the last page."""
 
 
-class Success(Body, kw_only=True):
+class Success(Body, frozen=True, kw_only=True):
     success: bool = True
 
 

@@ -130,7 +130,7 @@ CREATE TABLE oauth_connections (
 
 CREATE TABLE rate_limit_windows (
     key            varchar(255) PRIMARY KEY,
-    count          integer     NOT NULL,
+    hits           integer     NOT NULL,
     window_ends_at timestamptz NOT NULL
 );
 CREATE INDEX rate_limit_windows_window_ends_at ON rate_limit_windows (window_ends_at);

@@ -132,7 +132,7 @@ CREATE TABLE oauth_connections (
 
 CREATE TABLE rate_limit_windows (
     key            VARCHAR(255) PRIMARY KEY,
-    count          INTEGER     NOT NULL,
+    hits           INTEGER     NOT NULL,
     window_ends_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX rate_limit_windows_window_ends_at ON rate_limit_windows (window_ends_at);

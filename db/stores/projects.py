@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from db.stores.rows import from_row, to_row
+from db.stores.rows import from_row, to_row, update_values
 from db.tables import ProjectTable
 from domain.entities import Project
 from domain.ids import ProjectId, UserId
@@ -25,9 +25,8 @@ class PiccoloProjectStore:
         return [from_row(row, Project) for row in rows]
 
     async def update(self, project: Project) -> None:
-        row = to_row(project)
-        del row["id"], row["user_id"], row["created_at"]
-        await ProjectTable.update(row).where(ProjectTable.id == project.id)
+        values = update_values(project, keep=frozenset({"id", "user_id", "created_at"}))
+        await ProjectTable.update(values).where(ProjectTable.id == project.id)
 
     async def delete(self, project_id: ProjectId) -> None:
         # Messages, fragments, attachments, the draft, runs and imports go with it (ON DELETE CASCADE).

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import msgspec
+from piccolo.columns import Column
 
 E = TypeVar("E", bound=msgspec.Struct)
 
@@ -25,6 +26,13 @@ def to_row(entity: msgspec.Struct, json_fields: frozenset[str] = frozenset()) ->
         else:
             row[name] = value
     return row
+
+
+def update_values(
+    entity: msgspec.Struct, keep: frozenset[str], json_fields: frozenset[str] = frozenset()
+) -> dict[Column | str, Any]:
+    """Column values for an UPDATE, leaving out the `keep` columns (keys, owners, creation time)."""
+    return {name: value for name, value in to_row(entity, json_fields).items() if name not in keep}
 
 
 def from_row(row: Mapping[str, Any], entity: type[E], json_fields: frozenset[str] = frozenset()) -> E:

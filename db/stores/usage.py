@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from db.stores.rows import from_row, to_row
+from db.stores.rows import from_row, to_row, update_values
 from db.tables import SubscriptionTable, UsageTable
 from domain.entities import Subscription, Usage
 from domain.ids import UserId
@@ -31,9 +31,8 @@ class PiccoloUsageStore:
         return from_row(row, Usage)
 
     async def save(self, usage: Usage) -> None:
-        row = to_row(usage)
-        del row["user_id"]
-        await UsageTable.update(row).where(UsageTable.user_id == usage.user_id)
+        values = update_values(usage, keep=frozenset({"user_id"}))
+        await UsageTable.update(values).where(UsageTable.user_id == usage.user_id)
 
 
 class PiccoloSubscriptionStore:
