@@ -1,0 +1,33 @@
+# Set-up and everyday commands. Only Python 3.11, make and git are assumed: uv comes from PyPI
+# into a private tool folder when it is not installed, because `uv sync` would remove it from .venv.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV ?= $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
+ARGS ?=
+
+.PHONY: setup serve test lint migrate
+
+setup: .venv/.synced
+
+.uv/bin/uv:
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+# Re-sync only when the lock or the project changed.
+.venv/.synced: uv.lock pyproject.toml $(if $(filter .uv/bin/uv,$(UV)),.uv/bin/uv)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+serve: setup
+	.venv/bin/forge serve
+
+test: setup
+	.venv/bin/pytest $(ARGS)
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+
+migrate: setup
+	.venv/bin/forge migrate
