@@ -1,7 +1,7 @@
 """Piccolo tables, one per entity of the seeds. The schema itself is made by `db/migrations`.
 
-Composite constraints and indexes, which Piccolo columns cannot express, are in the migrations;
-`tests/db/test_migrations.py` checks that the two agree.
+Indexes and composite constraints, which Piccolo columns cannot express, live only in the
+migrations; `tests/db/test_migrations.py` checks that columns, keys and uniques agree.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from piccolo.table import Table
 
 class ProjectTable(Table, tablename="projects"):
     id = UUID(primary_key=True)
-    user_id = Varchar(length=255, index=True)
+    user_id = Varchar(length=255)
     name = Varchar(length=255)
     framework = Varchar(length=16)
     model_preference = Varchar(length=255, null=True)
@@ -35,7 +35,7 @@ class ProjectTable(Table, tablename="projects"):
 
 class MessageTable(Table, tablename="messages"):
     id = UUID(primary_key=True)
-    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, index=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
     content = Text()
     role = Varchar(length=16)
     type = Varchar(length=16)
@@ -46,8 +46,8 @@ class MessageTable(Table, tablename="messages"):
 
 class FragmentTable(Table, tablename="fragments"):
     id = UUID(primary_key=True)
-    message_id = ForeignKey(MessageTable, on_delete=OnDelete.cascade, unique=True)
-    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, index=True)
+    message_id = ForeignKey(MessageTable, on_delete=OnDelete.cascade, unique=True, null=False)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
     sandbox_url = Text()
     title = Text()
     files = JSON()
@@ -59,9 +59,9 @@ class FragmentTable(Table, tablename="fragments"):
 
 class ImportTable(Table, tablename="imports"):
     id = UUID(primary_key=True)
-    user_id = Varchar(length=255, index=True)
-    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, index=True)
-    message_id = ForeignKey(MessageTable, on_delete=OnDelete.set_null, null=True, index=True)
+    user_id = Varchar(length=255)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
+    message_id = ForeignKey(MessageTable, on_delete=OnDelete.set_null, null=True)
     source = Varchar(length=16)
     source_id = Text()
     source_name = Text()
@@ -75,20 +75,20 @@ class ImportTable(Table, tablename="imports"):
 
 class AttachmentTable(Table, tablename="attachments"):
     id = UUID(primary_key=True)
-    message_id = ForeignKey(MessageTable, on_delete=OnDelete.cascade, index=True)
+    message_id = ForeignKey(MessageTable, on_delete=OnDelete.cascade, null=False)
     type = Varchar(length=16)
     url = Text()
     size = Integer()
     width = Integer(null=True)
     height = Integer(null=True)
-    import_id = ForeignKey(ImportTable, on_delete=OnDelete.set_null, null=True, index=True)
+    import_id = ForeignKey(ImportTable, on_delete=OnDelete.set_null, null=True)
     source_metadata = JSON(null=True)
     created_at = Timestamptz()
 
 
 class FragmentDraftTable(Table, tablename="fragment_drafts"):
     id = UUID(primary_key=True)
-    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, unique=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, unique=True, null=False)
     files = JSON()
     framework = Varchar(length=16)
     version = Integer()
@@ -105,9 +105,9 @@ class UsageTable(Table, tablename="usage"):
 
 class SubscriptionTable(Table, tablename="subscriptions"):
     id = UUID(primary_key=True)
-    user_id = Varchar(length=255, null=True, index=True)
+    user_id = Varchar(length=255, null=True)
     polar_subscription_id = Varchar(length=255, unique=True)
-    customer_id = Varchar(length=255, index=True)
+    customer_id = Varchar(length=255)
     product_id = Varchar(length=255)
     price_id = Varchar(length=255)
     status = Varchar(length=32)
@@ -125,7 +125,7 @@ class SubscriptionTable(Table, tablename="subscriptions"):
 
 class OAuthConnectionTable(Table, tablename="oauth_connections"):
     id = UUID(primary_key=True)
-    user_id = Varchar(length=255, index=True)
+    user_id = Varchar(length=255)
     provider = Varchar(length=16)
     access_token_encrypted = Bytea()
     refresh_token_encrypted = Bytea(null=True)
@@ -139,14 +139,14 @@ class OAuthConnectionTable(Table, tablename="oauth_connections"):
 class RateLimitWindowTable(Table, tablename="rate_limit_windows"):
     key = Varchar(length=255, primary_key=True)
     hits = Integer()
-    window_ends_at = Timestamptz(index=True)
+    window_ends_at = Timestamptz()
 
 
 class AgentRunTable(Table, tablename="agent_runs"):
     id = UUID(primary_key=True)
-    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, index=True)
-    user_id = Varchar(length=255, index=True)
-    message_id = ForeignKey(MessageTable, on_delete=OnDelete.set_null, null=True, index=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
+    user_id = Varchar(length=255)
+    message_id = ForeignKey(MessageTable, on_delete=OnDelete.set_null, null=True)
     source = Varchar(length=16)
     status = Varchar(length=16)
     value = Text()
