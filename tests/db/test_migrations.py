@@ -22,7 +22,6 @@ from piccolo.columns import (
     Varchar,
 )
 
-
 from db.migrate import migrate
 from db.tables import TABLES
 from tests import services

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from domain.errors import OutOfCredits
 from domain.ids import UserId
 from domain.rules.credits import consume_credit, credits_left, refund_credit, reset_usage, resets_at
 
-NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def fresh() -> Usage:

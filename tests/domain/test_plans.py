@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from domain.enums import BillingInterval, Plan, SubscriptionStatus
 from domain.ids import SubscriptionId, UserId, new_id
 from domain.rules.plans import PlanCatalog, plan_for
 
-NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 CATALOG = PlanCatalog(pro_product_ids=frozenset({"pro"}), unlimited_product_ids=frozenset({"unlimited"}))
 
 
