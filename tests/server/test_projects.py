@@ -6,10 +6,19 @@ from datetime import timedelta
 
 import pytest
 
-from db.tables import AgentRunTable, MessageTable, ProjectTable, UsageTable
+from db.tables import (
+    TABLES,
+    AgentRunTable,
+    MessageTable,
+    OAuthConnectionTable,
+    ProjectTable,
+    RateLimitWindowTable,
+    SubscriptionTable,
+    UsageTable,
+)
 from domain.views import iso_ms
 from tests.conftest import PRO_PRODUCT
-from tests.factories import subscribe
+from tests.factories import add_attachment, add_draft, add_fragment, add_import, subscribe
 
 PROMPT = "Build a to-do list app with a clean, minimal design"
 
@@ -237,6 +246,36 @@ async def test_delete_answers_success(client, auth):
 
     assert (response.status_code, response.json()) == (200, {"success": True})
     assert (await client.get(f"/api/projects/{project['id']}", headers=auth("alice"))).status_code == 404
+
+
+async def test_delete_cascades_to_everything_of_the_project(client, auth, clock):
+    project = (await create(client, auth("alice"))).json()
+    kept = (await create(client, auth("alice"))).json()
+    message_id = str(
+        (await MessageTable.select(MessageTable.id).where(MessageTable.project_id == project["id"]))[0]["id"]
+    )
+    await add_fragment(project["id"], message_id, clock.now())
+    await add_attachment(message_id, clock.now())
+    await add_draft(project["id"], clock.now())
+    await add_import("alice", project["id"], clock.now())
+
+    await client.delete(f"/api/projects/{project['id']}", headers=auth("alice"))
+
+    orphans = {
+        table._meta.tablename: await table.count()
+        for table in TABLES
+        if table
+        not in (ProjectTable, UsageTable, SubscriptionTable, OAuthConnectionTable, RateLimitWindowTable)
+    }
+    assert orphans == {
+        "messages": 1,
+        "fragments": 0,
+        "imports": 0,
+        "attachments": 0,
+        "fragment_drafts": 0,
+        "agent_runs": 1,
+    }
+    assert [str(r["id"]) for r in await ProjectTable.select(ProjectTable.id)] == [kept["id"]]
 
 
 async def test_delete_of_a_missing_project_is_404(client, auth):
