@@ -45,6 +45,3 @@ class MemoryBroker:
 
     async def ping(self) -> None:
         return None
-
-    async def close(self) -> None:
-        return None

@@ -38,10 +38,6 @@ class RedisBroker:
         self.retention = retention or Retention()
         self._append = client.register_script(_APPEND_SCRIPT)
 
-    @classmethod
-    def from_url(cls, url: str, prefix: str, retention: Retention | None = None) -> RedisBroker:
-        return cls(Redis.from_url(url), prefix, retention)
-
     async def append(self, project_id: ProjectId, payloads: Sequence[bytes]) -> Appended:
         result = await self._append(
             keys=[self.keys.meta(project_id), self.keys.history(project_id)],
@@ -60,6 +56,3 @@ class RedisBroker:
 
     async def ping(self) -> None:
         await self.client.ping()
-
-    async def close(self) -> None:
-        await self.client.aclose()

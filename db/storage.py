@@ -5,18 +5,30 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 
 from db.engine import Database
-from db.stores.messages import PiccoloAttachmentStore, PiccoloFragmentStore, PiccoloMessageStore
+from db.stores.billing import (
+    PiccoloCustomerStore,
+    PiccoloSubscriptionStore,
+    PiccoloUsageStore,
+    PiccoloWebhookLedger,
+)
+from db.stores.fragments import PiccoloDraftStore, PiccoloFragmentStore
+from db.stores.messages import PiccoloAttachmentStore, PiccoloMessageStore
+from db.stores.oauth import PiccoloOAuthStore
 from db.stores.projects import PiccoloProjectStore
-from db.stores.runs import PiccoloRunStore
-from db.stores.usage import PiccoloSubscriptionStore, PiccoloUsageStore
+from db.stores.runs import PiccoloImportStore, PiccoloRunStore
 from domain.ports import (
     AttachmentStore,
+    CustomerStore,
+    DraftStore,
     FragmentStore,
+    ImportStore,
     MessageStore,
+    OAuthStore,
     ProjectStore,
     RunStore,
     SubscriptionStore,
     UsageStore,
+    WebhookLedger,
 )
 
 
@@ -27,9 +39,14 @@ class PiccoloStorage:
         self.messages: MessageStore = PiccoloMessageStore()
         self.attachments: AttachmentStore = PiccoloAttachmentStore()
         self.fragments: FragmentStore = PiccoloFragmentStore()
+        self.drafts: DraftStore = PiccoloDraftStore()
         self.runs: RunStore = PiccoloRunStore()
+        self.imports: ImportStore = PiccoloImportStore()
         self.usage: UsageStore = PiccoloUsageStore(can_lock_rows=database.is_postgres)
         self.subscriptions: SubscriptionStore = PiccoloSubscriptionStore()
+        self.customers: CustomerStore = PiccoloCustomerStore()
+        self.webhooks: WebhookLedger = PiccoloWebhookLedger()
+        self.oauth: OAuthStore = PiccoloOAuthStore()
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self.database.transaction()

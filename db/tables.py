@@ -164,6 +164,18 @@ class AgentRunTable(Table, tablename="agent_runs"):
     finished_at = Timestamptz(null=True)
 
 
+class WebhookDeliveryTable(Table, tablename="webhook_deliveries"):
+    webhook_id = Varchar(length=255, primary_key=True)
+    event_type = Varchar(length=64)
+    received_at = Timestamptz()
+
+
+class PolarCustomerTable(Table, tablename="polar_customers"):
+    customer_id = Varchar(length=255, primary_key=True)
+    user_id = Varchar(length=255)
+    linked_at = Timestamptz()
+
+
 TABLES: tuple[type[Table], ...] = (
     ProjectTable,
     MessageTable,
@@ -176,5 +188,7 @@ TABLES: tuple[type[Table], ...] = (
     OAuthConnectionTable,
     RateLimitWindowTable,
     AgentRunTable,
+    WebhookDeliveryTable,
+    PolarCustomerTable,
 )
 """In dependency order: a table comes after every table it references."""

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Protocol
 
 from domain.entities import (
     AgentRun,
     Attachment,
     Fragment,
+    FragmentDraft,
+    Import,
     Message,
+    OAuthConnection,
     Project,
     Subscription,
     Usage,
 )
+from domain.enums import ImportStatus, OAuthProvider, RunStatus
 from domain.events import ProjectEvent
-from domain.ids import MessageId, ProjectId, UserId
+from domain.ids import FragmentId, ImportId, MessageId, ProjectId, RunId, UserId
+from domain.rules.rate_limits import Decision, RateLimit
 
 
 class ProjectStore(Protocol):
@@ -30,6 +36,10 @@ class ProjectStore(Protocol):
 
     async def update(self, project: Project) -> None: ...
 
+    async def touch(self, project_id: ProjectId, at: datetime) -> None:
+        """Marks the project as updated at `at` (a message or fragment changed)."""
+        ...
+
     async def delete(self, project_id: ProjectId) -> None:
         """Removes the project and everything that belongs to it."""
         ...
@@ -37,6 +47,10 @@ class ProjectStore(Protocol):
 
 class MessageStore(Protocol):
     async def insert(self, message: Message) -> None: ...
+
+    async def get(self, message_id: MessageId) -> Message | None: ...
+
+    async def update(self, message: Message) -> None: ...
 
     async def list_for_project(
         self, project_id: ProjectId, limit: int, after: MessageId | None = None
@@ -52,13 +66,67 @@ class AttachmentStore(Protocol):
 
 
 class FragmentStore(Protocol):
+    async def get(self, fragment_id: FragmentId) -> Fragment | None: ...
+
+    async def get_for_message(self, message_id: MessageId) -> Fragment | None: ...
+
+    async def save(self, fragment: Fragment) -> None:
+        """Inserts the fragment, or replaces the one its message already has."""
+        ...
+
     async def list_for_messages(self, message_ids: Sequence[MessageId]) -> list[Fragment]: ...
 
     async def latest_for_project(self, project_id: ProjectId) -> Fragment | None: ...
 
+    async def list_for_project(
+        self, project_id: ProjectId, limit: int, before: FragmentId | None = None
+    ) -> list[Fragment]:
+        """Newest first, starting before the fragment `before`."""
+        ...
+
+
+class DraftStore(Protocol):
+    async def get_for_project(self, project_id: ProjectId) -> FragmentDraft | None: ...
+
+    async def insert_if_missing(self, draft: FragmentDraft) -> FragmentDraft:
+        """The project's draft: `draft` if it had none, else the one it already has."""
+        ...
+
+    async def replace(self, draft: FragmentDraft, expected_version: int) -> bool:
+        """Writes `draft` only if the stored version is still `expected_version`."""
+        ...
+
 
 class RunStore(Protocol):
     async def insert(self, run: AgentRun) -> None: ...
+
+    async def get(self, run_id: RunId) -> AgentRun | None: ...
+
+    async def list_for_project(
+        self, project_id: ProjectId, limit: int, before: RunId | None = None
+    ) -> list[AgentRun]:
+        """Newest first, starting before the run `before`."""
+        ...
+
+    async def transition(self, run: AgentRun, expected: RunStatus) -> bool:
+        """Writes `run` only if the stored run still has status `expected` (so one of two racers wins)."""
+        ...
+
+
+class ImportStore(Protocol):
+    async def insert(self, record: Import) -> None: ...
+
+    async def get(self, import_id: ImportId) -> Import | None: ...
+
+    async def list_for_project(
+        self, project_id: ProjectId, limit: int, before: ImportId | None = None
+    ) -> list[Import]:
+        """Newest first, starting before the import `before`."""
+        ...
+
+    async def transition(self, record: Import, expected: ImportStatus) -> bool:
+        """Writes `record` only if the stored import still has status `expected`."""
+        ...
 
 
 class UsageStore(Protocol):
@@ -78,6 +146,40 @@ class UsageStore(Protocol):
 class SubscriptionStore(Protocol):
     async def list_for_user(self, user_id: UserId) -> list[Subscription]: ...
 
+    async def get_by_polar_id(self, polar_subscription_id: str) -> Subscription | None: ...
+
+    async def save(self, subscription: Subscription) -> None:
+        """Inserts or replaces the subscription with the same Polar id."""
+        ...
+
+    async def assign_customer(self, customer_id: str, user_id: UserId) -> int:
+        """Gives every subscription of the customer that has no user to `user_id`; returns how many."""
+        ...
+
+
+class CustomerStore(Protocol):
+    async def user_of(self, customer_id: str) -> UserId | None: ...
+
+    async def link(self, customer_id: str, user_id: UserId, at: datetime) -> None: ...
+
+
+class WebhookLedger(Protocol):
+    async def first_delivery(self, webhook_id: str, event_type: str, at: datetime) -> bool:
+        """Records the delivery; False if this webhook id was recorded before (a replay)."""
+        ...
+
+
+class OAuthStore(Protocol):
+    async def get(self, user_id: UserId, provider: OAuthProvider) -> OAuthConnection | None: ...
+
+    async def save(self, connection: OAuthConnection) -> None:
+        """Inserts, or replaces the user's connection to the same provider."""
+        ...
+
+    async def list_for_user(self, user_id: UserId) -> list[OAuthConnection]: ...
+
+    async def delete(self, user_id: UserId, provider: OAuthProvider) -> bool: ...
+
 
 class Storage(Protocol):
     """Every store, plus the transaction that makes several of their writes one."""
@@ -86,9 +188,14 @@ class Storage(Protocol):
     messages: MessageStore
     attachments: AttachmentStore
     fragments: FragmentStore
+    drafts: DraftStore
     runs: RunStore
+    imports: ImportStore
     usage: UsageStore
     subscriptions: SubscriptionStore
+    customers: CustomerStore
+    webhooks: WebhookLedger
+    oauth: OAuthStore
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Store calls made inside the block commit together or not at all.
@@ -103,3 +210,21 @@ class EventPublisher(Protocol):
     async def publish(self, project_id: ProjectId, events: Sequence[ProjectEvent]) -> None:
         """Appends the events to the project's stream, in order, after their changes committed."""
         ...
+
+
+class RateLimitStore(Protocol):
+    async def hit(self, key: str, rule: RateLimit, now: datetime) -> Decision:
+        """Counts one hit of `key` atomically, across every process sharing the store."""
+        ...
+
+    async def remove_expired(self, now: datetime) -> int:
+        """Forgets windows that ended (seed: rateLimit.resetExpiredRateLimits); returns how many."""
+        ...
+
+
+class TokenCipher(Protocol):
+    """Encrypts provider tokens at rest; `context` binds a ciphertext to its owner and purpose."""
+
+    def encrypt(self, plaintext: str, context: str) -> bytes: ...
+
+    def decrypt(self, ciphertext: bytes, context: str) -> str: ...

@@ -13,11 +13,19 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from domain.clock import Clock
 from server.authentication import BearerAuthMiddleware
+from server.controllers.drafts import DraftController
+from server.controllers.fragments import FragmentController
 from server.controllers.health import HealthController
+from server.controllers.imports import ImportController
+from server.controllers.messages import MessageController
+from server.controllers.oauth import OAuthController
 from server.controllers.projects import ProjectController
+from server.controllers.runs import RunController
 from server.controllers.usage import UsageController
+from server.controllers.webhooks import WebhookController
 from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
+from server.rate_limiting import limit_writes
 from server.runtime import Runtime
 from server.settings import Settings
 
@@ -38,8 +46,19 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Litestar:
 
     api = Router(
         path="/api",
-        route_handlers=[ProjectController, UsageController],
+        route_handlers=[
+            ProjectController,
+            MessageController,
+            FragmentController,
+            DraftController,
+            UsageController,
+            ImportController,
+            OAuthController,
+            RunController,
+            WebhookController,
+        ],
         middleware=[DefineMiddleware(BearerAuthMiddleware)],
+        guards=[limit_writes],
         security=[{"BearerToken": []}],
     )
     logging.getLogger("forge").setLevel(settings.log_level)

@@ -8,7 +8,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from server.auth import InvalidToken, TokenVerifier
+from server.auth import InvalidToken
+from server.runtime import Runtime
 
 BEARER = "bearer "
 
@@ -23,12 +24,17 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
+        runtime: Runtime = connection.app.state.runtime
         token = bearer_token(connection.headers.get("authorization"))
-        if token is None:
-            raise NotAuthorizedException("A bearer token is required (Authorization: Bearer <token>).")
-        verifier: TokenVerifier = connection.app.state.runtime.verifier
         try:
-            user_id = await verifier.verify(token)
+            if token is None:
+                raise InvalidToken("a bearer token is required (Authorization: Bearer <token>)")
+            user_id = await runtime.verifier.verify(token)
         except InvalidToken as error:
+            # Each refusal counts against the address; past the limit it gets 429s, not 401s.
+            client = connection.client.host if connection.client else "unknown"
+            await runtime.services.rate_limiter.check(
+                f"auth-failures:{client}", runtime.rate_limits.auth_failures
+            )
             raise NotAuthorizedException(f"The bearer token was refused: {error}.") from None
         return AuthenticationResult(user=user_id, auth=token)

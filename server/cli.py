@@ -51,11 +51,16 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     from db.engine import is_postgres_url
     from server.app import create_app
-    from server.runtime import NotMigrated, assert_migrated
+    from server.runtime import ConfigurationError, NotMigrated, assert_migrated, oauth_key
 
     host = host or settings.host
     port = port or settings.port
     url = settings.resolved_database_url
+    try:
+        oauth_key(settings)
+    except ConfigurationError as error:
+        print(f"forge serve: {error}", file=sys.stderr)
+        return 2
     if is_postgres_url(url):
         # Checked before uvicorn starts, so the reason is one line rather than a lifespan traceback.
         try:

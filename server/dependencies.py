@@ -9,15 +9,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from domain.ids import UserId
-from domain.services.messages import MessageService
-from domain.services.projects import ProjectService
-from domain.services.usage import UsageService
 from server.runtime import Runtime
-
-
-def _runtime(state: State) -> Runtime:
-    runtime: Runtime = state.runtime
-    return runtime
 
 
 def provide_user_id(request: Request[Any, Any, Any]) -> UserId:
@@ -26,21 +18,18 @@ def provide_user_id(request: Request[Any, Any, Any]) -> UserId:
     return user
 
 
-def provide_projects(state: State) -> ProjectService:
-    return _runtime(state).services.projects
+def _service(name: str) -> Provide:
+    def provide(state: State) -> object:
+        runtime: Runtime = state.runtime
+        return getattr(runtime.services, name)
+
+    provide.__name__ = f"provide_{name}"
+    return Provide(provide, sync_to_thread=False)
 
 
-def provide_messages(state: State) -> MessageService:
-    return _runtime(state).services.messages
-
-
-def provide_usage(state: State) -> UsageService:
-    return _runtime(state).services.usage
-
+SERVICE_NAMES = ("projects", "messages", "drafts", "usage", "subscriptions", "imports", "oauth", "runs")
 
 DEPENDENCIES = {
     "user_id": Provide(provide_user_id, sync_to_thread=False),
-    "projects": Provide(provide_projects, sync_to_thread=False),
-    "messages": Provide(provide_messages, sync_to_thread=False),
-    "usage": Provide(provide_usage, sync_to_thread=False),
+    **{name: _service(name) for name in SERVICE_NAMES},
 }

@@ -8,12 +8,44 @@ from uuid import UUID
 
 import msgspec
 
-from domain.entities import Fragment, Project
-from domain.enums import Framework
+from domain.entities import (
+    Files,
+    Fragment,
+    Import,
+    JsonObject,
+    OAuthConnection,
+    Project,
+    Subscription,
+)
+from domain.enums import (
+    BillingInterval,
+    Framework,
+    ImportSource,
+    ImportStatus,
+    MessageRole,
+    MessageStatus,
+    MessageType,
+    OAuthProvider,
+    SubscriptionStatus,
+)
 from domain.errors import FieldError, InvalidInput
 from domain.inputs import NewAttachment
-from domain.rules.prompts import PROJECT_MESSAGE_MAX, PROJECT_MESSAGE_MIN, PROJECT_NAME_MAX
-from domain.views import MessageView, ProjectView, Timestamp, iso_ms
+from domain.rules.prompts import (
+    MESSAGE_VALUE_MAX,
+    MESSAGE_VALUE_MIN,
+    PROJECT_MESSAGE_MAX,
+    PROJECT_MESSAGE_MIN,
+    PROJECT_NAME_MAX,
+)
+from domain.views import (
+    FragmentView,
+    MessageView,
+    ProjectView,
+    RunView,
+    Timestamp,
+    iso_ms,
+    iso_ms_or_none,
+)
 
 
 def documented(minimum: int, maximum: int, example: str | None = None) -> msgspec.Meta:
@@ -51,6 +83,34 @@ class CreateProject(Body, frozen=True, kw_only=True):
     """Required without `message`."""
 
 
+class CreateMessage(Body, frozen=True, kw_only=True):
+    """With `value`: a prompt the agent answers (1 credit). With `content`, `role` and `type`
+    instead: a message stored as given, no credit and no run (seed: messages.create)."""
+
+    value: (
+        Annotated[str, documented(MESSAGE_VALUE_MIN, MESSAGE_VALUE_MAX, "Add a dark mode toggle")] | None
+    ) = None
+    attachments: list[NewAttachment] = []
+    content: str | None = None
+    role: MessageRole | None = None
+    type: MessageType | None = None
+    status: MessageStatus = MessageStatus.COMPLETE
+
+
+class DraftFiles(Body, frozen=True, kw_only=True):
+    files: Files
+    version: Annotated[int, msgspec.Meta(ge=0)]
+    """The version the editor started from; a stale one is refused with 409."""
+
+
+class MetadataBody(Body, frozen=True, kw_only=True):
+    metadata: JsonObject
+
+
+class FailRun(Body, frozen=True, kw_only=True):
+    error: str
+
+
 class LatestFragment(Body, frozen=True, kw_only=True):
     id: UUID
     message_id: UUID
@@ -85,21 +145,149 @@ class ProjectDetail(ProjectView, frozen=True, kw_only=True):
         )
 
 
-class MessagePageOut(Body, frozen=True, kw_only=True):
+class ImportView(Body, frozen=True, kw_only=True):
+    id: UUID
+    project_id: UUID
+    message_id: UUID | None
+    source: ImportSource
+    source_id: str
+    source_name: str
+    source_url: str
+    status: ImportStatus
+    error: str | None
+    metadata: JsonObject | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def from_entity(cls, record: Import) -> ImportView:
+        return cls(
+            id=record.id,
+            project_id=record.project_id,
+            message_id=record.message_id,
+            source=record.source,
+            source_id=record.source_id,
+            source_name=record.source_name,
+            source_url=record.source_url,
+            status=record.status,
+            error=record.error,
+            metadata=record.metadata,
+            created_at=iso_ms(record.created_at),
+            updated_at=iso_ms(record.updated_at),
+        )
+
+
+class ConnectionView(Body, frozen=True, kw_only=True):
+    """A connection as its owner sees it: never its tokens."""
+
+    provider: OAuthProvider
+    scope: str
+    expires_at: Timestamp | None
+    has_refresh_token: bool
+    metadata: JsonObject | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def from_entity(cls, connection: OAuthConnection) -> ConnectionView:
+        return cls(
+            provider=connection.provider,
+            scope=connection.scope,
+            expires_at=iso_ms_or_none(connection.expires_at),
+            has_refresh_token=connection.refresh_token_encrypted is not None,
+            metadata=connection.metadata,
+            created_at=iso_ms(connection.created_at),
+            updated_at=iso_ms(connection.updated_at),
+        )
+
+
+class SubscriptionView(Body, frozen=True, kw_only=True):
+    id: UUID
+    polar_subscription_id: str
+    customer_id: str
+    product_id: str
+    price_id: str
+    status: SubscriptionStatus
+    interval: BillingInterval
+    current_period_start: Timestamp
+    current_period_end: Timestamp
+    cancel_at_period_end: bool
+    canceled_at: Timestamp | None
+    trial_start: Timestamp | None
+    trial_end: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def from_entity(cls, s: Subscription) -> SubscriptionView:
+        return cls(
+            id=s.id,
+            polar_subscription_id=s.polar_subscription_id,
+            customer_id=s.customer_id,
+            product_id=s.product_id,
+            price_id=s.price_id,
+            status=s.status,
+            interval=s.interval,
+            current_period_start=iso_ms(s.current_period_start),
+            current_period_end=iso_ms(s.current_period_end),
+            cancel_at_period_end=s.cancel_at_period_end,
+            canceled_at=iso_ms_or_none(s.canceled_at),
+            trial_start=iso_ms_or_none(s.trial_start),
+            trial_end=iso_ms_or_none(s.trial_end),
+            created_at=iso_ms(s.created_at),
+            updated_at=iso_ms(s.updated_at),
+        )
+
+
+class MessagePage(Body, frozen=True, kw_only=True):
     items: list[MessageView]
     next_cursor: str | None
     """Pass as `?cursor=` for the next page; null on the last page."""
+
+
+class FragmentPage(Body, frozen=True, kw_only=True):
+    items: list[FragmentView]
+    next_cursor: str | None
+
+
+class ImportPage(Body, frozen=True, kw_only=True):
+    items: list[ImportView]
+    next_cursor: str | None
+
+
+class RunPage(Body, frozen=True, kw_only=True):
+    items: list[RunView]
+    next_cursor: str | None
+
+
+class ConnectionList(Body, frozen=True, kw_only=True):
+    items: list[ConnectionView]
+    next_cursor: None = None
+    """Always null: a user has at most one connection per provider."""
+
+
+class ClaimedRunOut(Body, frozen=True, kw_only=True):
+    run: RunView
+    files: Files
+
+
+class CompletedRunOut(Body, frozen=True, kw_only=True):
+    run: RunView
+    message: MessageView
+    fragment: FragmentView
 
 
 class Success(Body, frozen=True, kw_only=True):
     success: bool = True
 
 
-def encode_cursor(after: UUID) -> str:
-    return base64.urlsafe_b64encode(after.bytes).decode().rstrip("=")
+def encode_cursor(key: UUID | None) -> str | None:
+    return None if key is None else base64.urlsafe_b64encode(key.bytes).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> UUID:
+def decode_cursor(cursor: str | None) -> UUID | None:
+    if cursor is None:
+        return None
     try:
         return UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import msgspec
 
 from db.engine import is_postgres_url
+from db.token_cipher import InvalidKey, decode_key
 
 ENV_PREFIX = "FORGE_"
 # Variables the test suite reads for itself; they are not server settings.
@@ -48,6 +49,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     polar_webhook_secret: str | None = None
     polar_pro_product_ids: frozenset[str] = frozenset()
     polar_unlimited_product_ids: frozenset[str] = frozenset()
+    oauth_encryption_key: str | None = None
+    """32 bytes in URL-safe base64 encrypting OAuth tokens at rest; every process must share it.
+    Unset: generated into data_dir, which only suits the embedded deployment."""
+    rate_limit_writes_per_minute: Positive = 120
+    """Per user, over the API's POST, PUT, PATCH and DELETE routes."""
+    rate_limit_auth_failures_per_minute: Positive = 20
+    """Per client address: refused tokens before the address is refused outright (429)."""
+    rate_limit_webhooks_per_minute: Positive = 600
+    """Per client address, on the Polar webhook."""
     log_level: LogLevel = "INFO"
 
     @property
@@ -63,6 +73,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def dev_secret_path(self) -> Path:
         return self.data_dir / "dev-jwt-secret"
+
+    @property
+    def oauth_key_path(self) -> Path:
+        return self.data_dir / "oauth-encryption-key"
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
@@ -125,6 +139,9 @@ _EXPECTED = {
     "port": "an integer between 1 and 65535",
     "db_pool_size": "a positive integer",
     "max_body_bytes": "a positive integer (bytes)",
+    "rate_limit_writes_per_minute": "a positive integer",
+    "rate_limit_auth_failures_per_minute": "a positive integer",
+    "rate_limit_webhooks_per_minute": "a positive integer",
     "log_level": "one of " + ", ".join(get_args(LogLevel)),
 }
 
@@ -152,6 +169,11 @@ def _check_consistency(settings: Settings) -> None:
             "FORGE_CLERK_ISSUER: expected your Clerk issuer URL (required with FORGE_CLERK_JWKS_URL "
             "or FORGE_CLERK_PUBLIC_KEY)"
         )
+    if settings.oauth_encryption_key is not None:
+        try:
+            decode_key(settings.oauth_encryption_key)
+        except InvalidKey as error:
+            raise SettingsError(f"FORGE_OAUTH_ENCRYPTION_KEY: {error}") from None
     if settings.clerk_jwks_url is not None and not settings.clerk_jwks_url.startswith(
         ("https://", "http://")
     ):

@@ -25,6 +25,7 @@ JWT_SECRET = "test-secret-" + "x" * 40
 DEPLOYMENTS = ("embedded", "scaled")
 PRO_PRODUCT = "prod_pro"
 UNLIMITED_PRODUCT = "prod_unlimited"
+OAUTH_KEY = "q" * 43  # 32 bytes of URL-safe base64
 
 
 class FakeClock:
@@ -83,7 +84,11 @@ async def settings(
     await services.truncate_all(postgres_url)
     prefix = f"forge-test:{secrets.token_hex(6)}:"
     yield msgspec.structs.replace(
-        base, database_url=postgres_url, redis_url=services.REDIS_URL, redis_prefix=prefix
+        base,
+        database_url=postgres_url,
+        redis_url=services.REDIS_URL,
+        redis_prefix=prefix,
+        oauth_encryption_key=OAUTH_KEY,
     )
     await services.delete_prefix(prefix)
 

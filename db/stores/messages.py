@@ -1,21 +1,28 @@
-"""Messages, their attachments and their fragments."""
+"""Messages and their attachments."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from db.stores.rows import from_row, to_row
-from db.tables import AttachmentTable, FragmentTable, MessageTable
-from domain.entities import Attachment, Fragment, Message
+from db.stores.rows import from_row, to_row, update_values
+from db.tables import AttachmentTable, MessageTable
+from domain.entities import Attachment, Message
 from domain.ids import MessageId, ProjectId
 
-FRAGMENT_JSON = frozenset({"files", "metadata"})
 ATTACHMENT_JSON = frozenset({"source_metadata"})
+KEEP = frozenset({"id", "project_id", "created_at"})
 
 
 class PiccoloMessageStore:
     async def insert(self, message: Message) -> None:
         await MessageTable.insert(MessageTable(**to_row(message)))
+
+    async def get(self, message_id: MessageId) -> Message | None:
+        row = await MessageTable.select().where(MessageTable.id == message_id).first()
+        return None if row is None else from_row(row, Message)
+
+    async def update(self, message: Message) -> None:
+        await MessageTable.update(update_values(message, KEEP)).where(MessageTable.id == message.id)
 
     async def list_for_project(
         self, project_id: ProjectId, limit: int, after: MessageId | None = None
@@ -44,20 +51,3 @@ class PiccoloAttachmentStore:
             .order_by(AttachmentTable.id)
         )
         return [from_row(row, Attachment, ATTACHMENT_JSON) for row in rows]
-
-
-class PiccoloFragmentStore:
-    async def list_for_messages(self, message_ids: Sequence[MessageId]) -> list[Fragment]:
-        if not message_ids:
-            return []
-        rows = await FragmentTable.select().where(FragmentTable.message_id.is_in(list(message_ids)))
-        return [from_row(row, Fragment, FRAGMENT_JSON) for row in rows]
-
-    async def latest_for_project(self, project_id: ProjectId) -> Fragment | None:
-        row = (
-            await FragmentTable.select()
-            .where(FragmentTable.project_id == project_id)
-            .order_by(FragmentTable.created_at, FragmentTable.id, ascending=False)
-            .first()
-        )
-        return None if row is None else from_row(row, Fragment, FRAGMENT_JSON)

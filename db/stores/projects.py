@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from db.stores.rows import from_row, to_row, update_values
 from db.tables import ProjectTable
 from domain.entities import Project
 from domain.ids import ProjectId, UserId
+
+KEEP = frozenset({"id", "user_id", "created_at"})
 
 
 class PiccoloProjectStore:
@@ -25,8 +29,10 @@ class PiccoloProjectStore:
         return [from_row(row, Project) for row in rows]
 
     async def update(self, project: Project) -> None:
-        values = update_values(project, keep=frozenset({"id", "user_id", "created_at"}))
-        await ProjectTable.update(values).where(ProjectTable.id == project.id)
+        await ProjectTable.update(update_values(project, KEEP)).where(ProjectTable.id == project.id)
+
+    async def touch(self, project_id: ProjectId, at: datetime) -> None:
+        await ProjectTable.update({ProjectTable.updated_at: at}).where(ProjectTable.id == project_id)
 
     async def delete(self, project_id: ProjectId) -> None:
         # Messages, fragments, attachments, the draft, runs and imports go with it (ON DELETE CASCADE).

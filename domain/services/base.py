@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Generic, TypeVar
+from uuid import UUID
+
+import msgspec
 
 from domain.clock import Clock
 from domain.entities import Project
@@ -44,6 +48,32 @@ class Service:
         if project is None or project.user_id != user_id:
             raise NotFound("Project not found.")
         return project
+
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+class Page(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
+    """One page of a list, and the id the next page continues from (None on the last page)."""
+
+    items: list[T]
+    next_key: UUID | None
+
+
+def page_of(rows: list[T], limit: int, key: Callable[[T], UUID]) -> Page[T]:
+    """Stores are asked for `limit + 1` rows: the extra one only says that there is more."""
+    items = rows[:limit]
+    return Page(items=items, next_key=key(items[-1]) if len(rows) > limit else None)
+
+
+def set_fields(changes: msgspec.Struct) -> dict[str, object]:
+    """The fields a partial update gives a value (UNSET fields stay as they are)."""
+    return {
+        name: value
+        for name, value in msgspec.structs.asdict(changes).items()
+        if not isinstance(value, msgspec.UnsetType)
+    }
 
 
 def _grouped(

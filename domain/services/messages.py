@@ -1,37 +1,211 @@
-"""Messages of a project (seed: messages.*), with their fragments and attachments."""
+"""Messages, their attachments and fragments (seed: messages.*), and a project's fragment history."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from uuid import UUID
 
 import msgspec
 
-from domain.entities import Attachment
-from domain.ids import MessageId, ProjectId, UserId
-from domain.services.base import Service
-from domain.views import MessageView
-
-
-class MessagePage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[MessageView]
-    next_after: MessageId | None
-    """Where the next page starts, or None on the last page."""
+from domain.clock import Clock
+from domain.entities import Attachment, Fragment, Message, Project
+from domain.enums import MessageRole, MessageStatus, MessageType
+from domain.errors import NotFound
+from domain.events import FragmentUpdated, MessageCreated, MessageUpdated
+from domain.ids import FragmentId, MessageId, ProjectId, UserId, new_id
+from domain.inputs import FragmentContent, MessageChanges, NewAttachment, NewMessage
+from domain.ports import EventPublisher, Storage
+from domain.rules.files import check_files
+from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
+from domain.services.base import Page, Service, page_of, set_fields
+from domain.services.turns import check_attachment_imports, enqueue_turn, new_attachment
+from domain.services.usage import UsageService
+from domain.views import FragmentView, MessageView, iso_ms
 
 
 class MessageService(Service):
+    def __init__(self, storage: Storage, events: EventPublisher, clock: Clock, usage: UsageService) -> None:
+        super().__init__(storage, events, clock)
+        self.usage = usage
+
     async def list_messages(
         self, user_id: UserId, project_id: ProjectId, limit: int, after: MessageId | None = None
-    ) -> MessagePage:
+    ) -> Page[MessageView]:
         """Oldest first, each with its fragment and attachments."""
         await self.owned_project(user_id, project_id)
-        messages = await self.storage.messages.list_for_project(project_id, limit + 1, after)
-        page, more = messages[:limit], len(messages) > limit
-        ids = [m.id for m in page]
+        page = page_of(await self.storage.messages.list_for_project(project_id, limit + 1, after), limit, _id)
+        return Page(items=await self.views(page.items), next_key=page.next_key)
+
+    async def views(self, messages: Sequence[Message]) -> list[MessageView]:
+        """The messages as the wire shows them, each with its fragment and attachments."""
+        ids = [m.id for m in messages]
         fragments = {f.message_id: f for f in await self.storage.fragments.list_for_messages(ids)}
         attachments: dict[MessageId, list[Attachment]] = defaultdict(list)
         for attachment in await self.storage.attachments.list_for_messages(ids):
             attachments[attachment.message_id].append(attachment)
-        return MessagePage(
-            items=[MessageView.from_entity(m, fragments.get(m.id), attachments[m.id]) for m in page],
-            next_after=page[-1].id if more else None,
+        return [MessageView.from_entity(m, fragments.get(m.id), attachments[m.id]) for m in messages]
+
+    async def post_message(
+        self,
+        user_id: UserId,
+        project_id: ProjectId,
+        value: str,
+        attachments: Sequence[NewAttachment] = (),
+    ) -> Message:
+        """A USER message that the agent answers, for one credit (seed: messages.createWithAttachments)."""
+        check_message_value(value)
+        await check_attachment_imports(self.storage, user_id, attachments)
+        now = self.clock.now()
+        async with self.committed() as outbox:
+            project = await self.owned_project(user_id, project_id)
+            await self.usage.consume_credit(user_id)
+            message, _ = await enqueue_turn(self.storage, outbox, project, value, attachments, now)
+            await self.storage.projects.touch(project_id, now)
+        return message
+
+    async def create_message(self, user_id: UserId, project_id: ProjectId, new: NewMessage) -> Message:
+        """A message stored as given: no credit, no run (seed: messages.create / createForUser)."""
+        check_length("content", new.content, 0, MESSAGE_VALUE_MAX * 10)
+        now = self.clock.now()
+        message = Message(
+            id=MessageId(new_id()),
+            project_id=project_id,
+            content=new.content,
+            role=new.role,
+            type=new.type,
+            status=new.status,
+            created_at=now,
+            updated_at=now,
         )
+        async with self.committed() as outbox:
+            await self.owned_project(user_id, project_id)
+            await self.storage.messages.insert(message)
+            await self.storage.projects.touch(project_id, now)
+            outbox.add(project_id, MessageCreated(message=MessageView.from_entity(message)))
+        return message
+
+    async def update_message(
+        self, user_id: UserId, message_id: MessageId, changes: MessageChanges
+    ) -> MessageView:
+        """Seed: messages.updateMessage and messages.updateStatus."""
+        if not isinstance(changes.content, msgspec.UnsetType):
+            check_length("content", changes.content, 0, MESSAGE_VALUE_MAX * 10)
+        async with self.committed() as outbox:
+            message, _ = await self.owned_message(user_id, message_id)
+            fields = set_fields(changes)
+            updated = msgspec.structs.replace(message, **fields, updated_at=self.clock.now())
+            await self.storage.messages.update(updated)
+            view = (await self.views([updated]))[0]
+            outbox.add(message.project_id, MessageUpdated(message=view))
+        return view
+
+    async def add_attachment(self, user_id: UserId, message_id: MessageId, new: NewAttachment) -> Attachment:
+        """Seed: messages.addAttachment."""
+        await check_attachment_imports(self.storage, user_id, [new])
+        async with self.committed() as outbox:
+            message, _ = await self.owned_message(user_id, message_id)
+            attachment = new_attachment(message.id, new, self.clock.now())
+            await self.storage.attachments.insert_many([attachment])
+            view = (await self.views([message]))[0]
+            outbox.add(message.project_id, MessageUpdated(message=view))
+        return attachment
+
+    async def save_fragment(
+        self, user_id: UserId, message_id: MessageId, content: FragmentContent
+    ) -> Fragment:
+        """Creates the message's fragment or replaces it (seed: messages.createFragment[ForUser])."""
+        check_files(content.files)
+        now = self.clock.now()
+        async with self.committed() as outbox:
+            message, _ = await self.owned_message(user_id, message_id)
+            existing = await self.storage.fragments.get_for_message(message_id)
+            fragment = Fragment(
+                id=existing.id if existing else FragmentId(new_id()),
+                message_id=message.id,
+                project_id=message.project_id,
+                sandbox_url=content.sandbox_url,
+                title=content.title,
+                files=content.files,
+                framework=content.framework,
+                metadata=content.metadata,
+                created_at=existing.created_at if existing else now,
+                updated_at=now,
+            )
+            await self.storage.fragments.save(fragment)
+            await self.storage.projects.touch(message.project_id, now)
+            outbox.add(message.project_id, FragmentUpdated(fragment=FragmentView.from_entity(fragment)))
+        return fragment
+
+    async def list_fragments(
+        self, user_id: UserId, project_id: ProjectId, limit: int, before: FragmentId | None = None
+    ) -> Page[Fragment]:
+        """The project's fragment history, newest first."""
+        await self.owned_project(user_id, project_id)
+        return page_of(
+            await self.storage.fragments.list_for_project(project_id, limit + 1, before), limit, _id
+        )
+
+    async def restore_fragment(
+        self, user_id: UserId, project_id: ProjectId, fragment_id: FragmentId
+    ) -> Message:
+        """An earlier fragment becomes the latest again, as a new fragment on a new ASSISTANT
+        message: the history only grows, nothing is overwritten."""
+        now = self.clock.now()
+        async with self.committed() as outbox:
+            project = await self.owned_project(user_id, project_id)
+            earlier = await self.storage.fragments.get(fragment_id)
+            if earlier is None or earlier.project_id != project.id:
+                raise NotFound("Fragment not found.")
+            message = Message(
+                id=MessageId(new_id()),
+                project_id=project.id,
+                content=f"Restored “{earlier.title}” from {iso_ms(earlier.created_at)}.",
+                role=MessageRole.ASSISTANT,
+                type=MessageType.RESULT,
+                status=MessageStatus.COMPLETE,
+                created_at=now,
+                updated_at=now,
+            )
+            restored = msgspec.structs.replace(
+                earlier,
+                id=FragmentId(new_id()),
+                message_id=message.id,
+                metadata={**(earlier.metadata or {}), "restoredFrom": str(earlier.id)},
+                created_at=now,
+                updated_at=now,
+            )
+            await self.storage.messages.insert(message)
+            await self.storage.fragments.save(restored)
+            await self.storage.projects.touch(project.id, now)
+            outbox.add(project.id, MessageCreated(message=MessageView.from_entity(message, restored)))
+            outbox.add(project.id, FragmentUpdated(fragment=FragmentView.from_entity(restored)))
+        return message
+
+    async def fragment_for_download(
+        self, user_id: UserId, project_id: ProjectId, fragment_id: FragmentId | None = None
+    ) -> tuple[Project, Fragment]:
+        """The given fragment of the project, or its latest one."""
+        project = await self.owned_project(user_id, project_id)
+        if fragment_id is None:
+            fragment = await self.storage.fragments.latest_for_project(project_id)
+        else:
+            fragment = await self.storage.fragments.get(fragment_id)
+        if fragment is None or fragment.project_id != project_id:
+            raise NotFound("Fragment not found.")
+        return project, fragment
+
+    async def owned_message(self, user_id: UserId, message_id: MessageId) -> tuple[Message, Project]:
+        """The message, if its project is the user's; otherwise as missing as none."""
+        message = await self.storage.messages.get(message_id)
+        if message is None:
+            raise NotFound("Message not found.")
+        try:
+            project = await self.owned_project(user_id, message.project_id)
+        except NotFound:
+            raise NotFound("Message not found.") from None
+        return message, project
+
+
+def _id(entity: Message | Fragment) -> UUID:
+    return entity.id

@@ -8,27 +8,23 @@ from datetime import datetime
 import msgspec
 
 from domain.clock import Clock
-from domain.entities import AgentRun, Attachment, Fragment, Message, Project
+from domain.entities import Fragment, Project
 from domain.enums import (
     DEFAULT_FRAMEWORK,
     Framework,
-    MessageRole,
-    MessageStatus,
-    MessageType,
     Plan,
-    RunSource,
-    RunStatus,
 )
 from domain.errors import Forbidden
-from domain.events import MessageCreated, ProjectDeleted, ProjectUpdated, RunUpdated
-from domain.ids import AttachmentId, ImportId, MessageId, ProjectId, RunId, UserId, new_id
+from domain.events import ProjectDeleted, ProjectUpdated
+from domain.ids import ProjectId, UserId, new_id
 from domain.inputs import NewAttachment, ProjectChanges
 from domain.ports import EventPublisher, Storage
 from domain.rules.naming import default_project_name
 from domain.rules.prompts import check_project_message, check_project_name
-from domain.services.base import Outbox, Service
+from domain.services.base import Service, set_fields
+from domain.services.turns import check_attachment_imports, enqueue_turn
 from domain.services.usage import UsageService
-from domain.views import MessageView, ProjectView, RunView
+from domain.views import ProjectView
 
 PLANS_WITH_SCREENSHOTS = frozenset({Plan.PRO, Plan.UNLIMITED})
 
@@ -53,6 +49,7 @@ class ProjectService(Service):
         Seeds: projects.createWithMessage and createWithMessageAndAttachments; 002's POST.
         """
         check_project_message(message)
+        await check_attachment_imports(self.storage, user_id, attachments)
         now = self.clock.now()
         if image_url is not None and await self.usage.plan_of(user_id, now) not in PLANS_WITH_SCREENSHOTS:
             raise Forbidden("A design screenshot (imageUrl) needs a Pro subscription.")
@@ -69,54 +66,8 @@ class ProjectService(Service):
         async with self.committed() as outbox:
             await self.usage.consume_credit(user_id)
             await self.storage.projects.insert(project)
-            await self.add_prompt(outbox, project, message, attachments, now)
+            await enqueue_turn(self.storage, outbox, project, message, attachments, now)
         return project
-
-    async def add_prompt(
-        self,
-        outbox: Outbox,
-        project: Project,
-        text: str,
-        attachments: Sequence[NewAttachment],
-        now: datetime,
-    ) -> tuple[Message, AgentRun]:
-        """The USER message with its attachments and the server-side run that will answer it.
-
-        Runs inside the caller's transaction, after the credit was spent.
-        """
-        message = Message(
-            id=MessageId(new_id()),
-            project_id=project.id,
-            content=text,
-            role=MessageRole.USER,
-            type=MessageType.RESULT,
-            status=MessageStatus.COMPLETE,
-            created_at=now,
-            updated_at=now,
-        )
-        stored_attachments = [_attachment(message.id, a, now) for a in attachments]
-        run = AgentRun(
-            id=RunId(new_id()),
-            project_id=project.id,
-            user_id=project.user_id,
-            source=RunSource.SERVER,
-            status=RunStatus.PENDING,
-            value=text,
-            message_id=message.id,
-            model=project.model_preference,
-            framework=project.framework,
-            credit_consumed=True,
-            created_at=now,
-            updated_at=now,
-        )
-        await self.storage.messages.insert(message)
-        await self.storage.attachments.insert_many(stored_attachments)
-        await self.storage.runs.insert(run)
-        outbox.add(
-            project.id, MessageCreated(message=MessageView.from_entity(message, None, stored_attachments))
-        )
-        outbox.add(project.id, RunUpdated(run=RunView.from_entity(run)))
-        return message, run
 
     async def create(self, user_id: UserId, name: str, framework: Framework) -> Project:
         """A plain project, no credit and no run (seed: projects.create / createForUser)."""
@@ -162,26 +113,7 @@ class ProjectService(Service):
 
 
 def _apply(project: Project, changes: ProjectChanges, now: datetime) -> Project:
-    fields = {
-        name: value
-        for name, value in msgspec.structs.asdict(changes).items()
-        if not isinstance(value, msgspec.UnsetType)
-    }
+    fields = set_fields(changes)
     if "name" in fields:
         fields["name"] = str(fields["name"]).strip()
     return msgspec.structs.replace(project, **fields, updated_at=now)
-
-
-def _attachment(message_id: MessageId, new: NewAttachment, now: datetime) -> Attachment:
-    return Attachment(
-        id=AttachmentId(new_id()),
-        message_id=message_id,
-        type=new.type,
-        url=new.url,
-        size=new.size,
-        width=new.width,
-        height=new.height,
-        import_id=None if new.import_id is None else ImportId(new.import_id),
-        source_metadata=new.source_metadata,
-        created_at=now,
-    )

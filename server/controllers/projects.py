@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody
 
 from domain.enums import DEFAULT_FRAMEWORK
 from domain.errors import FieldError, InvalidInput
-from domain.ids import MessageId, ProjectId, UserId
+from domain.ids import ProjectId, UserId
 from domain.inputs import ProjectChanges
-from domain.services.messages import MessageService
 from domain.services.projects import ProjectService
 from domain.views import ProjectView
-from server.schemas import (
-    CreateProject,
-    MessagePageOut,
-    ProjectDetail,
-    Success,
-    decode_cursor,
-    encode_cursor,
-)
-
-Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size.")]
-Cursor = Annotated[str | None, Parameter(description="`nextCursor` of the previous page.")]
+from server.schemas import CreateProject, ProjectDetail, Success
 
 
 class ProjectController(Controller):
@@ -97,18 +85,3 @@ class ProjectController(Controller):
         """Delete the project with its messages, fragments, attachments, draft, runs and imports."""
         await projects.delete(user_id, ProjectId(project_id))
         return Success()
-
-    @get("/{project_id:uuid}/messages", operation_id="listMessages")
-    async def list_messages(
-        self,
-        project_id: FromPath[UUID],
-        user_id: NamedDependency[UserId],
-        messages: NamedDependency[MessageService],
-        limit: Limit = 50,
-        cursor: Cursor = None,
-    ) -> MessagePageOut:
-        """The conversation, oldest first, each message with its fragment and attachments."""
-        after = None if cursor is None else MessageId(decode_cursor(cursor))
-        page = await messages.list_messages(user_id, ProjectId(project_id), limit, after)
-        next_cursor = None if page.next_after is None else encode_cursor(page.next_after)
-        return MessagePageOut(items=page.items, next_cursor=next_cursor)

@@ -11,16 +11,27 @@ from db.tables import (
     AgentRunTable,
     MessageTable,
     OAuthConnectionTable,
+    PolarCustomerTable,
     ProjectTable,
     RateLimitWindowTable,
     SubscriptionTable,
     UsageTable,
+    WebhookDeliveryTable,
 )
 from domain.views import iso_ms
 from tests.conftest import PRO_PRODUCT
 from tests.factories import add_attachment, add_draft, add_fragment, add_import, subscribe
 
 PROMPT = "Build a to-do list app with a clean, minimal design"
+NOT_PROJECT_OWNED = (
+    ProjectTable,
+    UsageTable,
+    SubscriptionTable,
+    OAuthConnectionTable,
+    RateLimitWindowTable,
+    WebhookDeliveryTable,
+    PolarCustomerTable,
+)
 
 
 async def create(client, headers, **body):
@@ -261,12 +272,7 @@ async def test_delete_cascades_to_everything_of_the_project(client, auth, clock)
 
     await client.delete(f"/api/projects/{project['id']}", headers=auth("alice"))
 
-    orphans = {
-        table._meta.tablename: await table.count()
-        for table in TABLES
-        if table
-        not in (ProjectTable, UsageTable, SubscriptionTable, OAuthConnectionTable, RateLimitWindowTable)
-    }
+    orphans = {t._meta.tablename: await t.count() for t in TABLES if t not in NOT_PROJECT_OWNED}
     assert orphans == {
         "messages": 1,
         "fragments": 0,

@@ -1,0 +1,98 @@
+"""Credit usage, subscriptions, the customers they belong to, and the webhook ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from db.stores.rows import from_row, to_row, update_values
+from db.tables import PolarCustomerTable, SubscriptionTable, UsageTable, WebhookDeliveryTable
+from domain.entities import Subscription, Usage
+from domain.ids import UserId
+
+SUBSCRIPTION_JSON = frozenset({"metadata"})
+
+
+class PiccoloUsageStore:
+    def __init__(self, can_lock_rows: bool) -> None:
+        self.can_lock_rows = can_lock_rows
+
+    async def get(self, user_id: UserId) -> Usage | None:
+        row = await UsageTable.select().where(UsageTable.user_id == user_id).first()
+        return None if row is None else from_row(row, Usage)
+
+    async def lock(self, user_id: UserId, empty: Usage) -> Usage:
+        # Insert-if-missing first, so that there is always a row to lock, even for a new user.
+        await UsageTable.insert(UsageTable(**to_row(empty))).on_conflict(action="DO NOTHING")
+        query = UsageTable.select().where(UsageTable.user_id == user_id)
+        if self.can_lock_rows:
+            query = query.lock_rows("UPDATE")
+        # Without row locks (SQLite) the immediate transaction already holds the write lock.
+        row = await query.first()
+        if row is None:
+            raise LookupError(f"usage row of {user_id} vanished inside its transaction")
+        return from_row(row, Usage)
+
+    async def save(self, usage: Usage) -> None:
+        values = update_values(usage, keep=frozenset({"user_id"}))
+        await UsageTable.update(values).where(UsageTable.user_id == usage.user_id)
+
+
+class PiccoloSubscriptionStore:
+    async def list_for_user(self, user_id: UserId) -> list[Subscription]:
+        rows = await SubscriptionTable.select().where(SubscriptionTable.user_id == user_id)
+        return [from_row(row, Subscription, SUBSCRIPTION_JSON) for row in rows]
+
+    async def get_by_polar_id(self, polar_subscription_id: str) -> Subscription | None:
+        row = (
+            await SubscriptionTable.select()
+            .where(SubscriptionTable.polar_subscription_id == polar_subscription_id)
+            .first()
+        )
+        return None if row is None else from_row(row, Subscription, SUBSCRIPTION_JSON)
+
+    async def save(self, subscription: Subscription) -> None:
+        replaced = [
+            c
+            for c in SubscriptionTable._meta.columns
+            if c._meta.name not in ("id", "polar_subscription_id", "created_at")
+        ]
+        await SubscriptionTable.insert(
+            SubscriptionTable(**to_row(subscription, SUBSCRIPTION_JSON))
+        ).on_conflict(target=SubscriptionTable.polar_subscription_id, action="DO UPDATE", values=replaced)
+
+    async def assign_customer(self, customer_id: str, user_id: UserId) -> int:
+        assigned = (
+            await SubscriptionTable.update({SubscriptionTable.user_id: user_id})
+            .where((SubscriptionTable.customer_id == customer_id) & SubscriptionTable.user_id.is_null())
+            .returning(SubscriptionTable.id)
+        )
+        return len(assigned)
+
+
+class PiccoloCustomerStore:
+    async def user_of(self, customer_id: str) -> UserId | None:
+        row = (
+            await PolarCustomerTable.select(PolarCustomerTable.user_id)
+            .where(PolarCustomerTable.customer_id == customer_id)
+            .first()
+        )
+        return None if row is None else UserId(row["user_id"])
+
+    async def link(self, customer_id: str, user_id: UserId, at: datetime) -> None:
+        row = PolarCustomerTable(customer_id=customer_id, user_id=user_id, linked_at=at)
+        await PolarCustomerTable.insert(row).on_conflict(
+            target=PolarCustomerTable.customer_id,
+            action="DO UPDATE",
+            values=[PolarCustomerTable.user_id, PolarCustomerTable.linked_at],
+        )
+
+
+class PiccoloWebhookLedger:
+    async def first_delivery(self, webhook_id: str, event_type: str, at: datetime) -> bool:
+        row = WebhookDeliveryTable(webhook_id=webhook_id, event_type=event_type[:64], received_at=at)
+        inserted = (
+            await WebhookDeliveryTable.insert(row)
+            .on_conflict(target=WebhookDeliveryTable.webhook_id, action="DO NOTHING")
+            .returning(WebhookDeliveryTable.webhook_id)
+        )
+        return bool(inserted)

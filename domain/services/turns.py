@@ -1,0 +1,89 @@
+"""A turn of the conversation: the user's message, its attachments and the run that answers it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from domain.entities import AgentRun, Attachment, Message, Project
+from domain.enums import MessageRole, MessageStatus, MessageType, RunSource, RunStatus
+from domain.errors import FieldError, InvalidInput
+from domain.events import MessageCreated, RunUpdated
+from domain.ids import AttachmentId, ImportId, MessageId, RunId, UserId, new_id
+from domain.inputs import NewAttachment
+from domain.ports import Storage
+from domain.services.base import Outbox
+from domain.views import MessageView, RunView
+
+
+async def enqueue_turn(
+    storage: Storage,
+    outbox: Outbox,
+    project: Project,
+    text: str,
+    attachments: Sequence[NewAttachment],
+    now: datetime,
+) -> tuple[Message, AgentRun]:
+    """Writes the USER message (RESULT, COMPLETE) and a PENDING server run inside the caller's
+    transaction, after the caller spent the credit the run will refund if it fails."""
+    message = Message(
+        id=MessageId(new_id()),
+        project_id=project.id,
+        content=text,
+        role=MessageRole.USER,
+        type=MessageType.RESULT,
+        status=MessageStatus.COMPLETE,
+        created_at=now,
+        updated_at=now,
+    )
+    stored = [new_attachment(message.id, a, now) for a in attachments]
+    run = AgentRun(
+        id=RunId(new_id()),
+        project_id=project.id,
+        user_id=project.user_id,
+        source=RunSource.SERVER,
+        status=RunStatus.PENDING,
+        value=text,
+        message_id=message.id,
+        model=project.model_preference,
+        framework=project.framework,
+        credit_consumed=True,
+        created_at=now,
+        updated_at=now,
+    )
+    await storage.messages.insert(message)
+    await storage.attachments.insert_many(stored)
+    await storage.runs.insert(run)
+    outbox.add(project.id, MessageCreated(message=MessageView.from_entity(message, None, stored)))
+    outbox.add(project.id, RunUpdated(run=RunView.from_entity(run)))
+    return message, run
+
+
+def new_attachment(message_id: MessageId, new: NewAttachment, now: datetime) -> Attachment:
+    return Attachment(
+        id=AttachmentId(new_id()),
+        message_id=message_id,
+        type=new.type,
+        url=new.url,
+        size=new.size,
+        width=new.width,
+        height=new.height,
+        import_id=None if new.import_id is None else ImportId(new.import_id),
+        source_metadata=new.source_metadata,
+        created_at=now,
+    )
+
+
+async def check_attachment_imports(
+    storage: Storage, user_id: UserId, attachments: Sequence[NewAttachment]
+) -> None:
+    """An attachment may only point at an import of the same user."""
+    errors = []
+    for index, attachment in enumerate(attachments):
+        if attachment.import_id is None:
+            continue
+        record = await storage.imports.get(ImportId(attachment.import_id))
+        if record is None or record.user_id != user_id:
+            errors.append(FieldError(f"attachments[{index}].importId", "is not one of your imports"))
+    if errors:
+        raise InvalidInput(errors)

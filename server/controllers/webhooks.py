@@ -1,0 +1,58 @@
+"""`POST /api/webhooks/polar`: signed by Polar, not by a user's token."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException, ValidationException
+
+from domain.services.subscriptions import SubscriptionService
+from server.polar import InvalidPayload, InvalidSignature, parse_event, verify_signature
+from server.schemas import Body
+
+
+class WebhookReceipt(Body, frozen=True, kw_only=True):
+    received: bool = True
+    duplicate: bool
+    """True when this webhook id was processed before; nothing changed this time."""
+
+
+class WebhookController(Controller):
+    path = "/webhooks"
+    tags = ["webhooks"]
+
+    @post(
+        "/polar",
+        operation_id="polarWebhook",
+        status_code=200,
+        opt={"exclude_from_auth": True},
+        security=[],
+    )
+    async def polar_webhook(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        subscriptions: NamedDependency[SubscriptionService],
+    ) -> WebhookReceipt:
+        """Subscription created, updated, active, canceled, uncanceled and revoked events from
+        Polar, verified with the Standard Webhooks signature and applied once per webhook id."""
+        runtime = state.runtime
+        client = request.client.host if request.client else "unknown"
+        await runtime.services.rate_limiter.check(f"webhook:{client}", runtime.rate_limits.webhooks)
+        secret = runtime.settings.polar_webhook_secret
+        if secret is None:
+            raise NotAuthorizedException("This server has no Polar webhook secret configured.")
+        body = await request.body()
+        try:
+            webhook_id = verify_signature(secret, request.headers, body, time.time())
+            event_type, event = parse_event(body)
+        except InvalidSignature as error:
+            raise NotAuthorizedException(f"Invalid webhook signature: {error}.") from None
+        except InvalidPayload as error:
+            raise ValidationException(f"Not a Polar event: {error}.") from None
+        applied = await subscriptions.handle_delivery(webhook_id, event_type, event)
+        return WebhookReceipt(duplicate=not applied)
