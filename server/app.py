@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Router
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from domain.clock import Clock
@@ -25,24 +26,42 @@ from server.controllers.usage import UsageController
 from server.controllers.webhooks import WebhookController
 from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
+from server.examples import JsonWithExamples
 from server.rate_limiting import limit_writes
 from server.runtime import Runtime
 from server.settings import Settings
+from server.text_safety import refuse_nul_characters
 
 API_VERSION = "0.1.0"
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> Litestar:
     """The app for these settings; `clock` replaces the system clock (tests move time)."""
+    app = build_app(settings.max_body_bytes)
+    configure(app, settings, clock)
+    return app
 
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        runtime = await Runtime.start(settings, clock)
-        app.state.runtime = runtime
-        try:
-            yield
-        finally:
-            await runtime.stop()
+
+def configure(app: Litestar, settings: Settings, clock: Clock | None = None) -> None:
+    """Settings for the app's next start. Kept apart from building the app, which registers every
+    route (a tenth of a second), so the test suite can build it once and start it many times."""
+    app.state.settings = settings
+    app.state.clock = clock
+    logging.getLogger("forge").setLevel(settings.log_level)
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    runtime = await Runtime.start(app.state.settings, app.state.clock)
+    app.state.runtime = runtime
+    try:
+        yield
+    finally:
+        await runtime.stop()
+
+
+def build_app(max_body_bytes: int) -> Litestar:
+    """Every route, handler and error mapping; `configure` must set the settings before start."""
 
     api = Router(
         path="/api",
@@ -59,17 +78,18 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Litestar:
         ],
         middleware=[DefineMiddleware(BearerAuthMiddleware)],
         guards=[limit_writes],
+        before_request=refuse_nul_characters,
         security=[{"BearerToken": []}],
     )
-    logging.getLogger("forge").setLevel(settings.log_level)
     return Litestar(
         route_handlers=[HealthController, api],
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
-        request_max_body_size=settings.max_body_bytes,
+        request_max_body_size=max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="ForgeAI server",
+            render_plugins=[JsonWithExamples(), ScalarRenderPlugin()],
             version=API_VERSION,
             description="The real-time backend of an AI app builder. See API.md for the contract.",
             components=Components(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,11 +15,12 @@ import pytest
 from litestar import Litestar
 
 from db.storage import PiccoloStorage
-from server.app import create_app
+from server.app import build_app, configure
 from server.auth import issue_dev_token
 from server.runtime import open_database
 from server.settings import Settings
 from tests import services
+from tests.api import Api
 from tests.live import live_server
 
 JWT_SECRET = "test-secret-" + "x" * 40
@@ -26,6 +28,8 @@ DEPLOYMENTS = ("embedded", "scaled")
 PRO_PRODUCT = "prod_pro"
 UNLIMITED_PRODUCT = "prod_unlimited"
 OAUTH_KEY = "q" * 43  # 32 bytes of URL-safe base64
+WEBHOOK_SECRET = "polar_whs_test_secret"
+ADMIN = "admin_1"
 
 
 class FakeClock:
@@ -72,6 +76,8 @@ async def settings(
         jwt_secret=JWT_SECRET,
         polar_pro_product_ids=frozenset({PRO_PRODUCT}),
         polar_unlimited_product_ids=frozenset({UNLIMITED_PRODUCT}),
+        polar_webhook_secret=WEBHOOK_SECRET,
+        admin_user_ids=frozenset({ADMIN}),
     )
     if deployment == "embedded":
         yield base
@@ -108,9 +114,18 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+_APPS: dict[int, Litestar] = {}
+
+
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock) -> Litestar:
-    return create_app(settings, clock=clock)
+    """One app per body limit for the whole session (building one is slow), configured anew and
+    started anew, with a fresh runtime, for every test."""
+    app = _APPS.get(settings.max_body_bytes)
+    if app is None:
+        app = _APPS[settings.max_body_bytes] = build_app(settings.max_body_bytes)
+    configure(app, settings, clock)
+    return app
 
 
 @pytest.fixture
@@ -120,16 +135,25 @@ async def base_url(app: Litestar) -> AsyncIterator[str]:
         yield url
 
 
+# httpx loads the certificate bundle for every client it makes (a third of a second); the tests
+# only speak plain HTTP to localhost, so every client shares one context.
+SSL_CONTEXT = ssl.create_default_context()
+
+
+def http_client(base_url: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base_url, timeout=10, verify=SSL_CONTEXT)
+
+
 @pytest.fixture
 async def client(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+    async with http_client(base_url) as http:
         yield http
 
 
 @pytest.fixture
 def httpx_client_for() -> Callable[[str], httpx.AsyncClient]:
     """An HTTP client for another live server a test starts itself."""
-    return lambda url: httpx.AsyncClient(base_url=url, timeout=10)
+    return http_client
 
 
 @pytest.fixture
@@ -140,3 +164,8 @@ def auth() -> Callable[[str], dict[str, str]]:
         return {"Authorization": f"Bearer {issue_dev_token(JWT_SECRET, user_id)}"}
 
     return headers
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient, auth: Callable[[str], dict[str, str]]) -> Api:
+    return Api(client, auth)

@@ -65,8 +65,8 @@ async def drop_database(url: str) -> None:
 async def truncate_all(url: str) -> None:
     connection = await asyncpg.connect(url)
     try:
-        names = ", ".join(t._meta.tablename for t in TABLES)
-        await connection.execute(f"TRUNCATE {names} CASCADE")
+        # DELETE beats TRUNCATE on tables this small: TRUNCATE swaps files and takes a quarter second.
+        await connection.execute("; ".join(f"DELETE FROM {t._meta.tablename}" for t in reversed(TABLES)))
     finally:
         await connection.close()
 

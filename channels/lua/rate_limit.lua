@@ -14,7 +14,8 @@ local ends = tonumber(redis.call('HGET', key, 'ends'))
 if not hits or not ends or now >= ends then
   hits, ends = 0, now + window
   redis.call('HSET', key, 'hits', 0, 'ends', ends)
-  redis.call('PEXPIREAT', key, ends)
+  -- Relative expiry: the key goes when the window ends, whatever clock the caller uses for `now`.
+  redis.call('PEXPIRE', key, window)
 end
 
 if hits >= limit then

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from domain.entities import Files
 from domain.errors import FieldError, InvalidInput
 
@@ -18,9 +16,8 @@ def path_error(path: str) -> str | None:
         return f"must be 1 to {MAX_PATH_LENGTH} characters"
     if path.startswith("/") or "\\" in path or "\x00" in path:
         return "must be a relative path with forward slashes"
-    parts = PurePosixPath(path).parts
-    if any(part in ("..", ".") for part in parts) or path.endswith("/"):
-        return "must not contain '.' or '..' segments or end with '/'"
+    if any(segment in ("", ".", "..") for segment in path.split("/")):
+        return "must not contain empty, '.' or '..' segments"
     return None
 
 

@@ -16,6 +16,7 @@ from domain.ids import FragmentId, ProjectId, UserId
 from domain.services.messages import MessageService
 from domain.views import FragmentView, MessageView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
+from server.openapi import problems
 from server.schemas import FragmentPage, decode_cursor, encode_cursor
 
 ZIP_MEDIA_TYPE = "application/zip"
@@ -25,7 +26,7 @@ class FragmentController(Controller):
     path = "/projects/{project_id:uuid}"
     tags = ["fragments"]
 
-    @get("/fragments", operation_id="listFragments")
+    @get("/fragments", operation_id="listFragments", responses=problems(404))
     async def list_fragments(
         self,
         project_id: FromPath[UUID],
@@ -43,7 +44,12 @@ class FragmentController(Controller):
             items=[FragmentView.from_entity(f) for f in page.items], next_cursor=encode_cursor(page.next_key)
         )
 
-    @post("/fragments/{fragment_id:uuid}/restore", operation_id="restoreFragment", status_code=201)
+    @post(
+        "/fragments/{fragment_id:uuid}/restore",
+        operation_id="restoreFragment",
+        responses=problems(404),
+        status_code=201,
+    )
     async def restore_fragment(
         self,
         project_id: FromPath[UUID],
@@ -55,7 +61,9 @@ class FragmentController(Controller):
         message = await messages.restore_fragment(user_id, ProjectId(project_id), FragmentId(fragment_id))
         return (await messages.views([message]))[0]
 
-    @get("/download", operation_id="downloadLatestFragment", media_type=ZIP_MEDIA_TYPE)
+    @get(
+        "/download", operation_id="downloadLatestFragment", responses=problems(404), media_type=ZIP_MEDIA_TYPE
+    )
     async def download_latest(
         self,
         project_id: FromPath[UUID],
@@ -66,7 +74,12 @@ class FragmentController(Controller):
         project, fragment = await messages.fragment_for_download(user_id, ProjectId(project_id))
         return zip_response(project.name, fragment)
 
-    @get("/fragments/{fragment_id:uuid}/download", operation_id="downloadFragment", media_type=ZIP_MEDIA_TYPE)
+    @get(
+        "/fragments/{fragment_id:uuid}/download",
+        operation_id="downloadFragment",
+        responses=problems(404),
+        media_type=ZIP_MEDIA_TYPE,
+    )
     async def download_fragment(
         self,
         project_id: FromPath[UUID],

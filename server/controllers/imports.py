@@ -12,6 +12,7 @@ from domain.ids import ImportId, ProjectId, UserId
 from domain.inputs import ImportChanges, NewImport
 from domain.services.imports import ImportService
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
+from server.openapi import problems
 from server.schemas import ImportPage, ImportView, decode_cursor, encode_cursor
 
 
@@ -19,7 +20,12 @@ class ImportController(Controller):
     path = ""
     tags = ["imports"]
 
-    @post("/projects/{project_id:uuid}/imports", operation_id="createImport", status_code=201)
+    @post(
+        "/projects/{project_id:uuid}/imports",
+        operation_id="createImport",
+        responses=problems(404),
+        status_code=201,
+    )
     async def create_import(
         self,
         project_id: FromPath[UUID],
@@ -30,7 +36,7 @@ class ImportController(Controller):
         """Record an import (PENDING) of a Figma file or GitHub repository into the project."""
         return ImportView.from_entity(await imports.create(user_id, ProjectId(project_id), data))
 
-    @get("/projects/{project_id:uuid}/imports", operation_id="listImports")
+    @get("/projects/{project_id:uuid}/imports", operation_id="listImports", responses=problems(404))
     async def list_imports(
         self,
         project_id: FromPath[UUID],
@@ -48,7 +54,7 @@ class ImportController(Controller):
             items=[ImportView.from_entity(i) for i in page.items], next_cursor=encode_cursor(page.next_key)
         )
 
-    @get("/imports/{import_id:uuid}", operation_id="getImport")
+    @get("/imports/{import_id:uuid}", operation_id="getImport", responses=problems(404))
     async def get_import(
         self,
         import_id: FromPath[UUID],
@@ -57,7 +63,7 @@ class ImportController(Controller):
     ) -> ImportView:
         return ImportView.from_entity(await imports.get(user_id, ImportId(import_id)))
 
-    @patch("/imports/{import_id:uuid}", operation_id="updateImportStatus")
+    @patch("/imports/{import_id:uuid}", operation_id="updateImportStatus", responses=problems(404, 409))
     async def update_import_status(
         self,
         import_id: FromPath[UUID],

@@ -14,6 +14,7 @@ from domain.inputs import FragmentContent, MessageChanges, NewAttachment, NewMes
 from domain.services.messages import MessageService
 from domain.views import AttachmentView, FragmentView, MessageView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
+from server.openapi import problems
 from server.schemas import CreateMessage, MessagePage, decode_cursor, encode_cursor
 
 
@@ -21,7 +22,7 @@ class MessageController(Controller):
     path = ""
     tags = ["messages"]
 
-    @get("/projects/{project_id:uuid}/messages", operation_id="listMessages")
+    @get("/projects/{project_id:uuid}/messages", operation_id="listMessages", responses=problems(404))
     async def list_messages(
         self,
         project_id: FromPath[UUID],
@@ -37,7 +38,12 @@ class MessageController(Controller):
         )
         return MessagePage(items=page.items, next_cursor=encode_cursor(page.next_key))
 
-    @post("/projects/{project_id:uuid}/messages", operation_id="createMessage", status_code=201)
+    @post(
+        "/projects/{project_id:uuid}/messages",
+        operation_id="createMessage",
+        responses=problems(404),
+        status_code=201,
+    )
     async def create_message(
         self,
         project_id: FromPath[UUID],
@@ -57,7 +63,7 @@ class MessageController(Controller):
         new = NewMessage(content=data.content, role=data.role, type=data.type, status=data.status)
         return MessageView.from_entity(await messages.create_message(user_id, ProjectId(project_id), new))
 
-    @patch("/messages/{message_id:uuid}", operation_id="updateMessage")
+    @patch("/messages/{message_id:uuid}", operation_id="updateMessage", responses=problems(404))
     async def update_message(
         self,
         message_id: FromPath[UUID],
@@ -68,7 +74,7 @@ class MessageController(Controller):
         """Change a message's content and/or status."""
         return await messages.update_message(user_id, MessageId(message_id), data)
 
-    @put("/messages/{message_id:uuid}/fragment", operation_id="saveFragment")
+    @put("/messages/{message_id:uuid}/fragment", operation_id="saveFragment", responses=problems(404))
     async def save_fragment(
         self,
         message_id: FromPath[UUID],
@@ -79,7 +85,12 @@ class MessageController(Controller):
         """Create the message's fragment, or replace it."""
         return FragmentView.from_entity(await messages.save_fragment(user_id, MessageId(message_id), data))
 
-    @post("/messages/{message_id:uuid}/attachments", operation_id="addAttachment", status_code=201)
+    @post(
+        "/messages/{message_id:uuid}/attachments",
+        operation_id="addAttachment",
+        responses=problems(404),
+        status_code=201,
+    )
     async def add_attachment(
         self,
         message_id: FromPath[UUID],

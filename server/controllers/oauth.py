@@ -10,6 +10,7 @@ from domain.enums import OAuthProvider
 from domain.ids import UserId
 from domain.inputs import NewConnection
 from domain.services.oauth import OAuthService
+from server.openapi import problems
 from server.schemas import ConnectionList, ConnectionView, MetadataBody, Success
 
 
@@ -17,7 +18,7 @@ class OAuthController(Controller):
     path = "/oauth/connections"
     tags = ["oauth"]
 
-    @get("/", operation_id="listConnections")
+    @get("/", operation_id="listConnections", responses=problems())
     async def list_connections(
         self, user_id: NamedDependency[UserId], oauth: NamedDependency[OAuthService]
     ) -> ConnectionList:
@@ -25,7 +26,7 @@ class OAuthController(Controller):
             items=[ConnectionView.from_entity(c) for c in await oauth.list_connections(user_id)]
         )
 
-    @put("/{provider:str}", operation_id="storeConnection")
+    @put("/{provider:str}", operation_id="storeConnection", responses=problems(404))
     async def store_connection(
         self,
         provider: FromPath[OAuthProvider],
@@ -36,7 +37,7 @@ class OAuthController(Controller):
         """Store the connection's tokens (encrypted at rest), replacing an earlier one."""
         return ConnectionView.from_entity(await oauth.store(user_id, provider, data))
 
-    @patch("/{provider:str}/metadata", operation_id="updateConnectionMetadata")
+    @patch("/{provider:str}/metadata", operation_id="updateConnectionMetadata", responses=problems(404))
     async def update_metadata(
         self,
         provider: FromPath[OAuthProvider],
@@ -47,7 +48,7 @@ class OAuthController(Controller):
         """Replace the connection's metadata."""
         return ConnectionView.from_entity(await oauth.update_metadata(user_id, provider, data.metadata))
 
-    @delete("/{provider:str}", operation_id="revokeConnection", status_code=200)
+    @delete("/{provider:str}", operation_id="revokeConnection", responses=problems(404), status_code=200)
     async def revoke_connection(
         self,
         provider: FromPath[OAuthProvider],

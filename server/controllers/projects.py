@@ -14,6 +14,7 @@ from domain.ids import ProjectId, UserId
 from domain.inputs import ProjectChanges
 from domain.services.projects import ProjectService
 from domain.views import ProjectView
+from server.openapi import problems
 from server.schemas import CreateProject, ProjectDetail, Success
 
 
@@ -21,7 +22,7 @@ class ProjectController(Controller):
     path = "/projects"
     tags = ["projects"]
 
-    @post("/", operation_id="createProject", status_code=201)
+    @post("/", operation_id="createProject", responses=problems(403), status_code=201)
     async def create_project(
         self,
         data: JSONBody[CreateProject],
@@ -46,14 +47,14 @@ class ProjectController(Controller):
             raise InvalidInput([FieldError("message", "is required (or `name` for a plain project)")])
         return ProjectView.from_entity(project)
 
-    @get("/", operation_id="listProjects")
+    @get("/", operation_id="listProjects", responses=problems())
     async def list_projects(
         self, user_id: NamedDependency[UserId], projects: NamedDependency[ProjectService]
     ) -> list[ProjectView]:
         """The caller's projects, most recently updated first."""
         return [ProjectView.from_entity(p) for p in await projects.list_projects(user_id)]
 
-    @get("/{project_id:uuid}", operation_id="getProject")
+    @get("/{project_id:uuid}", operation_id="getProject", responses=problems(404))
     async def get_project(
         self,
         project_id: FromPath[UUID],
@@ -64,7 +65,7 @@ class ProjectController(Controller):
         project, fragment = await projects.get(user_id, ProjectId(project_id))
         return ProjectDetail.build(project, fragment)
 
-    @patch("/{project_id:uuid}", operation_id="updateProject")
+    @patch("/{project_id:uuid}", operation_id="updateProject", responses=problems(404))
     async def update_project(
         self,
         project_id: FromPath[UUID],
@@ -75,7 +76,7 @@ class ProjectController(Controller):
         """Rename the project or change its framework or model preference."""
         return ProjectView.from_entity(await projects.update(user_id, ProjectId(project_id), data))
 
-    @delete("/{project_id:uuid}", operation_id="deleteProject", status_code=200)
+    @delete("/{project_id:uuid}", operation_id="deleteProject", responses=problems(404), status_code=200)
     async def delete_project(
         self,
         project_id: FromPath[UUID],

@@ -13,6 +13,7 @@ from domain.inputs import RunRequest, RunResult
 from domain.services.runs import RunService
 from domain.views import FragmentView, MessageView, RunView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
+from server.openapi import problems
 from server.schemas import ClaimedRunOut, CompletedRunOut, FailRun, RunPage, decode_cursor, encode_cursor
 
 
@@ -20,7 +21,12 @@ class RunController(Controller):
     path = ""
     tags = ["runs"]
 
-    @post("/projects/{project_id:uuid}/runs", operation_id="enqueueRun", status_code=201)
+    @post(
+        "/projects/{project_id:uuid}/runs",
+        operation_id="enqueueRun",
+        responses=problems(404),
+        status_code=201,
+    )
     async def enqueue_run(
         self,
         project_id: FromPath[UUID],
@@ -31,7 +37,7 @@ class RunController(Controller):
         """A PENDING run for the browser (WebContainer) to execute."""
         return RunView.from_entity(await runs.enqueue_for_system(user_id, ProjectId(project_id), data))
 
-    @get("/projects/{project_id:uuid}/runs", operation_id="listRuns")
+    @get("/projects/{project_id:uuid}/runs", operation_id="listRuns", responses=problems(404))
     async def list_runs(
         self,
         project_id: FromPath[UUID],
@@ -49,13 +55,13 @@ class RunController(Controller):
             items=[RunView.from_entity(r) for r in page.items], next_cursor=encode_cursor(page.next_key)
         )
 
-    @get("/runs/{run_id:uuid}", operation_id="getRun")
+    @get("/runs/{run_id:uuid}", operation_id="getRun", responses=problems(404))
     async def get_run(
         self, run_id: FromPath[UUID], user_id: NamedDependency[UserId], runs: NamedDependency[RunService]
     ) -> RunView:
         return RunView.from_entity(await runs.get(user_id, RunId(run_id)))
 
-    @post("/runs/{run_id:uuid}/claim", operation_id="claimRun", status_code=200)
+    @post("/runs/{run_id:uuid}/claim", operation_id="claimRun", responses=problems(404, 409), status_code=200)
     async def claim_run(
         self, run_id: FromPath[UUID], user_id: NamedDependency[UserId], runs: NamedDependency[RunService]
     ) -> ClaimedRunOut:
@@ -64,7 +70,12 @@ class RunController(Controller):
         claimed = await runs.claim(user_id, RunId(run_id))
         return ClaimedRunOut(run=RunView.from_entity(claimed.run), files=claimed.files)
 
-    @post("/runs/{run_id:uuid}/complete", operation_id="completeRun", status_code=200)
+    @post(
+        "/runs/{run_id:uuid}/complete",
+        operation_id="completeRun",
+        responses=problems(404, 409),
+        status_code=200,
+    )
     async def complete_run(
         self,
         run_id: FromPath[UUID],
@@ -81,7 +92,7 @@ class RunController(Controller):
             fragment=FragmentView.from_entity(done.fragment),
         )
 
-    @post("/runs/{run_id:uuid}/fail", operation_id="failRun", status_code=200)
+    @post("/runs/{run_id:uuid}/fail", operation_id="failRun", responses=problems(404, 409), status_code=200)
     async def fail_run(
         self,
         run_id: FromPath[UUID],

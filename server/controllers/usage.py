@@ -11,6 +11,7 @@ from domain.ids import UserId
 from domain.services.subscriptions import SubscriptionService
 from domain.services.usage import UsageService
 from domain.views import UsageView
+from server.openapi import problems
 from server.schemas import SubscriptionView
 
 
@@ -18,14 +19,19 @@ class UsageController(Controller):
     path = ""
     tags = ["usage"]
 
-    @get("/usage", operation_id="getUsage")
+    @get("/usage", operation_id="getUsage", responses=problems())
     async def get_usage(
         self, user_id: NamedDependency[UserId], usage: NamedDependency[UsageService]
     ) -> UsageView:
         """Plan, credits left in the rolling 24-hour window, and when they come back."""
         return await usage.status(user_id)
 
-    @post("/admin/usage/{target_user_id:str}/reset", operation_id="resetUsage", status_code=200)
+    @post(
+        "/admin/usage/{target_user_id:str}/reset",
+        operation_id="resetUsage",
+        responses=problems(403),
+        status_code=200,
+    )
     async def reset_usage(
         self,
         target_user_id: FromPath[str],
@@ -35,7 +41,7 @@ class UsageController(Controller):
         """Give a user every credit back. Administrators only (FORGE_ADMIN_USER_IDS); others get 403."""
         return await usage.reset(user_id, UserId(target_user_id))
 
-    @get("/subscription", operation_id="getSubscription")
+    @get("/subscription", operation_id="getSubscription", responses=problems())
     async def get_subscription(
         self,
         state: State,

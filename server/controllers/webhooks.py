@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, ValidationException
 
 from domain.services.subscriptions import SubscriptionService
+from server.openapi import problems
 from server.polar import InvalidPayload, InvalidSignature, parse_event, verify_signature
 from server.schemas import Body
 
@@ -28,6 +29,7 @@ class WebhookController(Controller):
     @post(
         "/polar",
         operation_id="polarWebhook",
+        responses=problems(),
         status_code=200,
         opt={"exclude_from_auth": True},
         security=[],

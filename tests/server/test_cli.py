@@ -16,7 +16,7 @@ import jwt
 import pytest
 
 from tests import services
-from tests.conftest import OAUTH_KEY
+from tests.conftest import OAUTH_KEY, http_client
 
 FORGE = str(Path(sys.executable).with_name("forge"))
 READY_TIMEOUT_SECONDS = 30
@@ -34,7 +34,7 @@ def free_port() -> int:
 
 
 async def wait_until_ready(url: str, process: subprocess.Popen[str]) -> None:
-    async with httpx.AsyncClient() as http:
+    async with http_client(url) as http:
         for _ in range(READY_TIMEOUT_SECONDS * 10):
             if process.poll() is not None:
                 raise AssertionError(f"forge serve exited with {process.returncode}")
@@ -72,7 +72,8 @@ async def test_serve_prints_the_url_and_a_token_that_works(served):
     output = log.read_text()
     token = re.search(r"export TOKEN=(\S+)", output).group(1)
 
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with http_client(url) as http:
+        http.headers["Authorization"] = f"Bearer {token}"
         created = await http.post(f"{url}/api/projects", json={"message": "Build a to-do list app"})
         listed = await http.get(f"{url}/api/projects")
 

@@ -74,3 +74,30 @@ async def test_a_limit_out_of_range_is_a_400(client, auth):
     response = await client.get(f"/api/projects/{project['id']}/messages?limit=201", headers=auth("alice"))
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"message": "a to-do\\u0000 app"}',
+        b'{"message": "a to-do app", "attachments": [{"url": "x\\u0000", "size": 1}]}',
+    ],
+)
+async def test_a_nul_character_is_a_400_on_every_deployment(client, auth, body):
+    response = await client.post(
+        "/api/projects", content=body, headers={**auth("alice"), "content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "body"
+
+
+async def test_an_escaped_backslash_before_u0000_is_ordinary_text(client, auth):
+    response = await client.post(
+        "/api/projects",
+        content=b'{"message": "print \\\\u0000 literally"}',
+        headers={**auth("alice"), "content-type": "application/json"},
+    )
+
+    assert response.status_code == 201
+    assert (await client.get("/api/projects", headers=auth("alice"))).status_code == 200

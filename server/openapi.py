@@ -1,0 +1,45 @@
+"""OpenAPI details Litestar cannot infer: the problem responses each route can give."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+
+from server.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, Problem
+
+_DESCRIPTIONS = {
+    400: ("Invalid input", "invalid-input", "message: must be at least 3 characters"),
+    401: ("Unauthorized", None, "A bearer token is required (Authorization: Bearer <token>)."),
+    403: (
+        "Not allowed on your plan",
+        "plan-required",
+        "A design screenshot (imageUrl) needs a Pro subscription.",
+    ),
+    404: ("Not found", "not-found", "Project not found."),
+    409: ("Conflict", "conflict", "The run was already claimed."),
+    413: ("Request Entity Too Large", None, "Request Entity Too Large"),
+    429: ("Too many requests", "out-of-credits", "You have used all of your credits for now."),
+}
+COMMON = (400, 401, 413, 429)
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """Problem-details responses for the route's own statuses plus those of every API route."""
+    specs = {}
+    for status in sorted({*COMMON, *statuses}):
+        title, slug, detail = _DESCRIPTIONS[status]
+        example = Problem(
+            type=PROBLEM_TYPE_BASE + slug if slug else "about:blank",
+            title=title,
+            status=status,
+            detail=detail,
+        )
+        specs[status] = ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM_MEDIA_TYPE,
+            description=title,
+            generate_examples=False,
+            examples=[Example(summary=title, value=msgspec.to_builtins(example))],
+        )
+    return specs
