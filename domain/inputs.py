@@ -21,7 +21,10 @@ from domain.enums import (
     SubscriptionStatus,
 )
 
-NonNegative = Annotated[int, msgspec.Meta(ge=0)]
+NonNegative = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647)]
+"""Stored in a 32-bit integer column."""
+EpochMs = Annotated[int, msgspec.Meta(ge=0, le=253_402_300_799_999)]
+"""Milliseconds since the epoch, up to the end of year 9999."""
 Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
 ShortText = Annotated[str, msgspec.Meta(max_length=255)]
 
@@ -100,7 +103,7 @@ class NewConnection(Input, frozen=True, kw_only=True):
 
     access_token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
     refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)] | None = None
-    expires_at: datetime | int | None = None
+    expires_at: Annotated[datetime, msgspec.Meta(tz=True)] | EpochMs | None = None
     """An ISO 8601 timestamp, or milliseconds since the epoch as the seed gives it."""
     scope: Annotated[str, msgspec.Meta(max_length=2048)]
     metadata: JsonObject | None = None

@@ -99,7 +99,7 @@ class CreateMessage(Body, frozen=True, kw_only=True):
 
 class DraftFiles(Body, frozen=True, kw_only=True):
     files: Files
-    version: Annotated[int, msgspec.Meta(ge=0)]
+    version: Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647)]
     """The version the editor started from; a stale one is refused with 409."""
 
 

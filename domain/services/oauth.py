@@ -13,7 +13,7 @@ import msgspec
 from domain.clock import Clock
 from domain.entities import JsonObject, OAuthConnection
 from domain.enums import OAuthProvider
-from domain.errors import NotFound
+from domain.errors import FieldError, InvalidInput, NotFound
 from domain.ids import ConnectionId, UserId, new_id
 from domain.inputs import NewConnection
 from domain.ports import EventPublisher, Storage, TokenCipher
@@ -89,6 +89,10 @@ class OAuthService(Service):
 
 
 def _as_datetime(value: datetime | int | None) -> datetime | None:
-    if isinstance(value, int):
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
-    return value
+    """UTC, from epoch milliseconds or an aware timestamp; one that UTC cannot hold is refused."""
+    try:
+        if isinstance(value, int):
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
+        return None if value is None else value.astimezone(UTC)
+    except (OverflowError, ValueError, OSError):
+        raise InvalidInput([FieldError("expiresAt", "is out of range")]) from None

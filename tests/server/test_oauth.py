@@ -133,3 +133,11 @@ async def test_an_unknown_provider_is_refused(api):
     response = await api.call("alice", "PUT", "/api/oauth/connections/gitlab", connection())
 
     assert response.status_code in (400, 404)
+
+
+async def test_an_expiry_utc_cannot_hold_is_400(api):
+    response = await api.call(
+        "alice", "PUT", "/api/oauth/connections/github", connection(expiresAt="0001-01-01T00:00:00+05:00")
+    )
+
+    assert response.status_code == 400

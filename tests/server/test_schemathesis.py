@@ -31,7 +31,7 @@ from tests import services
 from tests.conftest import JWT_SECRET, OAUTH_KEY
 
 FORGE = str(Path(sys.executable).with_name("forge"))
-EXAMPLES_PER_ROUTE = 15
+EXAMPLES_PER_ROUTE = int(os.environ.get("FORGE_TEST_FUZZ_EXAMPLES", "15"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
