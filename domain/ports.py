@@ -58,6 +58,10 @@ class MessageStore(Protocol):
         """Oldest first, starting after the message `after`."""
         ...
 
+    async def list_latest(self, project_id: ProjectId, limit: int) -> list[Message]:
+        """The last `limit` messages, oldest of them first."""
+        ...
+
 
 class AttachmentStore(Protocol):
     async def insert_many(self, attachments: Sequence[Attachment]) -> None: ...

@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from domain.clock import Clock
 from server.authentication import BearerAuthMiddleware
+from server.channel import project_channel
 from server.controllers.drafts import DraftController
 from server.controllers.fragments import FragmentController
 from server.controllers.health import HealthController
@@ -82,7 +83,7 @@ def build_app(max_body_bytes: int) -> Litestar:
         security=[{"BearerToken": []}],
     )
     return Litestar(
-        route_handlers=[HealthController, api],
+        route_handlers=[HealthController, api, project_channel],
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -47,11 +47,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def serve(settings: Settings, host: str | None, port: int | None) -> int:
-    import uvicorn
-
     from db.engine import is_postgres_url
     from server.app import create_app
     from server.runtime import ConfigurationError, NotMigrated, assert_migrated, oauth_key
+    from server.serving import ForgeServer, server_config
 
     host = host or settings.host
     port = port or settings.port
@@ -73,10 +72,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
             return 2
     banner = _dev_banner(settings, f"http://{host}:{port}")
     app = create_app(settings)
-    config = uvicorn.Config(
-        app, host=host, port=port, log_level=settings.log_level.lower(), ws_per_message_deflate=False
-    )
-    server = uvicorn.Server(config)
+    server = ForgeServer(server_config(app, settings, host=host, port=port))
     if banner:
         print(banner, flush=True)
     server.run()

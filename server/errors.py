@@ -13,6 +13,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from channels.frames import ErrorFrame
 from domain.errors import (
     Conflict,
     DomainError,
@@ -157,3 +158,25 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: http_error_handler,
     Exception: unexpected_error_handler,
 }
+
+
+_FRAME_CODES: list[tuple[type[DomainError], str]] = [
+    (InvalidInput, "invalid_input"),
+    (NotFound, "not_found"),
+    (Forbidden, "forbidden"),
+    (StaleVersion, "stale_version"),
+    (Conflict, "conflict"),
+    (OutOfCredits, "out_of_credits"),
+    (RateLimited, "rate_limited"),
+]
+
+
+def error_frame(error: DomainError, ref: str | None) -> ErrorFrame:
+    """The `error` frame a refused client frame gets: the same refusals as REST, as codes."""
+    code = next((code for kind, code in _FRAME_CODES if isinstance(error, kind)), "refused")
+    message = error.message
+    if isinstance(error, OutOfCredits):
+        message = f"{message} Credits come back at {iso_ms(error.resets_at)}."
+    elif isinstance(error, StaleVersion):
+        message = f"{message} The current version is {error.current_version}."
+    return ErrorFrame(code=code, message=message, ref=ref)

@@ -10,8 +10,11 @@ from datetime import timedelta
 
 from redis.asyncio import Redis
 
-from channels.broker import Broker
+from channels.broker import Broker, Retention
+from channels.frames import PresenceLeft, encode
+from channels.hub import ProjectHub
 from channels.memory import MemoryBroker
+from channels.presence import PRESENCE_REFRESH_SECONDS, MemoryPresence, Presence, RedisPresence
 from channels.publisher import BrokerPublisher
 from channels.rate_limits import MemoryRateLimitStore, RedisRateLimitStore
 from channels.redis import RedisBroker
@@ -30,6 +33,7 @@ from domain.services.oauth import OAuthService
 from domain.services.projects import ProjectService
 from domain.services.rate_limits import RateLimiter
 from domain.services.runs import RunService
+from domain.services.snapshots import SnapshotService
 from domain.services.subscriptions import SubscriptionService
 from domain.services.usage import UsageService
 from server.auth import TokenVerifier, build_verifier
@@ -74,6 +78,7 @@ class Services:
     imports: ImportService
     oauth: OAuthService
     runs: RunService
+    snapshots: SnapshotService
     rate_limiter: RateLimiter
 
 
@@ -86,6 +91,9 @@ class Runtime:
     verifier: TokenVerifier
     catalog: PlanCatalog
     rate_limits: RateLimits
+    clock: Clock
+    hub: ProjectHub
+    presence: Presence
     redis: Redis | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -94,13 +102,18 @@ class Runtime:
         cipher = AesGcmTokenCipher(oauth_key(settings))
         database = await open_database(settings)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        retention = Retention(
+            min_events=settings.history_min_events, min_age_ms=settings.history_min_age_seconds * 1000
+        )
         broker: Broker
         rate_store: RateLimitStore
+        presence: Presence
         if redis is not None:
-            broker = RedisBroker(redis, settings.redis_prefix)
+            broker = RedisBroker(redis, settings.redis_prefix, retention)
             rate_store = RedisRateLimitStore(redis, settings.redis_prefix)
+            presence = RedisPresence(redis, settings.redis_prefix)
         else:
-            broker, rate_store = MemoryBroker(), MemoryRateLimitStore()
+            broker, rate_store, presence = MemoryBroker(retention), MemoryRateLimitStore(), MemoryPresence()
         storage = PiccoloStorage(database)
         publisher = BrokerPublisher(broker)
         clock = clock or SystemClock()
@@ -109,15 +122,17 @@ class Runtime:
             unlimited_product_ids=settings.polar_unlimited_product_ids,
         )
         usage = UsageService(storage, publisher, clock, catalog, admins=settings.admin_user_ids)
+        messages = MessageService(storage, publisher, clock, usage)
         services = Services(
             projects=ProjectService(storage, publisher, clock, usage),
-            messages=MessageService(storage, publisher, clock, usage),
+            messages=messages,
             drafts=DraftService(storage, publisher, clock),
             usage=usage,
             subscriptions=SubscriptionService(storage, publisher, clock),
             imports=ImportService(storage, publisher, clock),
             oauth=OAuthService(storage, publisher, clock, cipher),
             runs=RunService(storage, publisher, clock),
+            snapshots=SnapshotService(storage, publisher, clock, messages),
             rate_limiter=RateLimiter(rate_store, clock),
         )
         runtime = cls(
@@ -128,12 +143,28 @@ class Runtime:
             verifier=build_verifier(settings),
             catalog=catalog,
             rate_limits=RateLimits.from_settings(settings),
+            clock=clock,
+            hub=ProjectHub(broker),
+            presence=presence,
             redis=redis,
         )
+        if isinstance(broker, RedisBroker):
+            broker.on_reconnect(runtime.hub.catch_up_all)
         runtime._tasks.append(asyncio.create_task(runtime._sweep_rate_limits(), name="rate-limit-sweeper"))
+        runtime._tasks.append(asyncio.create_task(runtime._keep_presence(), name="presence-keeper"))
         return runtime
 
+    async def close_tabs(self, code: int, grace_seconds: float) -> None:
+        """Closes every tab of this process with `code` and waits, a while at most, until they are."""
+        self.hub.close_all(code)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace_seconds):
+                while self.hub.tabs():  # noqa: ASYNC110 - tabs leave the hub as their handlers end
+                    await asyncio.sleep(0.01)
+
     async def stop(self) -> None:
+        await self.hub.stop()
+        await self.broker.close()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -142,6 +173,18 @@ class Runtime:
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.stop()
+
+    async def _keep_presence(self) -> None:
+        """Refreshes this process's tabs and reaps those of processes that stopped refreshing."""
+        while True:
+            await asyncio.sleep(PRESENCE_REFRESH_SECONDS)
+            try:
+                await self.presence.refresh([(p, tab.client_id) for p, tab in self.hub.tabs()])
+                for gone in await self.presence.reap():
+                    left = encode(PresenceLeft(client_id=gone.client_id, count=gone.count))
+                    await self.broker.broadcast(gone.project_id, left.encode())
+            except Exception:  # presence must outlive a failed round
+                logger.exception("presence refresh failed")
 
     async def _sweep_rate_limits(self) -> None:
         """Forgets expired rate-limit windows now and then (Redis expires its own)."""

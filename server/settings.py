@@ -58,6 +58,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Per client address: refused tokens before the address is refused outright (429)."""
     rate_limit_webhooks_per_minute: Positive = 600
     """Per client address, on the Polar webhook."""
+    history_min_events: Positive = 1000
+    """Each project's event history keeps at least this many events…"""
+    history_min_age_seconds: Annotated[int, msgspec.Meta(ge=0)] = 600
+    """…and at least every event younger than this, for tabs that reconnect with `since`."""
+    ws_send_buffer_frames: Positive = 2048
+    """Frames a tab may have waiting; a tab further behind is closed with 4408 and resumes."""
+    ws_per_message_deflate: bool = False
+    """Compress WebSocket frames (costs CPU per tab per frame; off by default)."""
     log_level: LogLevel = "INFO"
 
     @property
@@ -142,6 +150,10 @@ _EXPECTED = {
     "rate_limit_writes_per_minute": "a positive integer",
     "rate_limit_auth_failures_per_minute": "a positive integer",
     "rate_limit_webhooks_per_minute": "a positive integer",
+    "history_min_events": "a positive integer",
+    "history_min_age_seconds": "a whole number of seconds",
+    "ws_send_buffer_frames": "a positive integer",
+    "ws_per_message_deflate": "true or false",
     "log_level": "one of " + ", ".join(get_args(LogLevel)),
 }
 

@@ -10,10 +10,13 @@ from collections.abc import AsyncIterator
 import uvicorn
 from litestar import Litestar
 
+from channels.close_codes import CLOSE_GOING_AWAY
+from server.serving import TABS_CLOSE_GRACE_SECONDS, ForgeServer, server_config
+
 STARTUP_TIMEOUT_SECONDS = 15
 
 
-class _TestServer(uvicorn.Server):
+class _TestServer(ForgeServer):
     """uvicorn without its 0.1 s polling: stops as soon as asked, so each test's server costs
     milliseconds to stop rather than a quarter second."""
 
@@ -26,6 +29,9 @@ class _TestServer(uvicorn.Server):
         await self.stop.wait()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        runtime = getattr(self.config.app.state, "runtime", None)
+        if runtime is not None:
+            await runtime.close_tabs(CLOSE_GOING_AWAY, TABS_CLOSE_GRACE_SECONDS)
         for server in self.servers:
             server.close()
         for connection in list(self.server_state.connections):
@@ -45,8 +51,8 @@ async def live_server(app: Litestar) -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, lifespan="on", log_level="warning", ws_per_message_deflate=False, timeout_graceful_shutdown=2
+    config = server_config(
+        app, app.state.settings, lifespan="on", log_level="warning", timeout_graceful_shutdown=2
     )
     server = _TestServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="live-server")

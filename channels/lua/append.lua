@@ -38,7 +38,7 @@ local budget = 64
 while length > min_events and budget > 0 do
   local oldest = redis.call('XRANGE', history, '-', '+', 'COUNT', 1)[1]
   local appended_at = tonumber(oldest[2][4])
-  if appended_at >= now - min_age then break end
+  if appended_at > now - min_age then break end
   redis.call('XDEL', history, oldest[1])
   length = length - 1
   budget = budget - 1

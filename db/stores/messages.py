@@ -34,6 +34,15 @@ class PiccoloMessageStore:
         rows = await query.order_by(MessageTable.id).limit(limit)
         return [from_row(row, Message) for row in rows]
 
+    async def list_latest(self, project_id: ProjectId, limit: int) -> list[Message]:
+        rows = (
+            await MessageTable.select()
+            .where(MessageTable.project_id == project_id)
+            .order_by(MessageTable.id, ascending=False)
+            .limit(limit)
+        )
+        return [from_row(row, Message) for row in reversed(rows)]
+
 
 class PiccoloAttachmentStore:
     async def insert_many(self, attachments: Sequence[Attachment]) -> None:

@@ -44,7 +44,8 @@ class HealthController(Controller):
 
 async def _check(name: str, probe: Awaitable[None]) -> str:
     try:
-        await asyncio.wait_for(probe, READINESS_TIMEOUT_SECONDS)
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+            await probe
     except Exception as error:  # any failure means "not ready", with the reason logged
         logger.warning("readiness: %s unavailable: %s", name, error)
         return f"unavailable: {type(error).__name__}"

@@ -1,0 +1,70 @@
+"""Frames the channel itself sends (hello, resumed, presence, error, pong), beside the domain's
+events; each is encoded once and the same text goes to every tab that gets it."""
+
+from __future__ import annotations
+
+import msgspec
+
+from domain.views import DraftView, FragmentView, MessageView, ProjectView, RunView, Timestamp
+
+
+class Frame(msgspec.Struct, frozen=True, kw_only=True, rename="camel", tag_field="type"):
+    pass
+
+
+class PresenceClient(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    client_id: str
+    user_id: str
+    joined_at: Timestamp
+
+
+class PresenceList(msgspec.Struct, frozen=True, kw_only=True):
+    count: int
+    clients: list[PresenceClient]
+    """At most 100 of them."""
+
+
+class Hello(Frame, tag="hello", frozen=True, kw_only=True):
+    epoch: str
+    seq: int
+    client_id: str
+    """This tab's own id, as presence lists it."""
+    project: ProjectView
+    messages: list[MessageView]
+    fragment: FragmentView | None
+    draft: DraftView | None
+    runs: list[RunView]
+    presence: PresenceList
+
+
+class Resumed(Frame, tag="resumed", frozen=True, kw_only=True):
+    epoch: str
+    from_: int = msgspec.field(name="from")
+    to: int
+
+
+class PresenceJoined(Frame, tag="presence.joined", frozen=True, kw_only=True):
+    client: PresenceClient
+    count: int
+
+
+class PresenceLeft(Frame, tag="presence.left", frozen=True, kw_only=True):
+    client_id: str
+    count: int
+
+
+class ErrorFrame(Frame, tag="error", frozen=True, kw_only=True, omit_defaults=True):
+    code: str
+    message: str
+    ref: str | None = None
+
+
+class Pong(Frame, tag="pong", frozen=True, kw_only=True, omit_defaults=True):
+    ref: str | None = None
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def encode(frame: Frame) -> str:
+    return _encoder.encode(frame).decode()

@@ -1,0 +1,48 @@
+"""What a tab needs to draw a project from scratch: the state a `hello` frame carries."""
+
+from __future__ import annotations
+
+import msgspec
+
+from domain.clock import Clock
+from domain.ids import ProjectId, UserId
+from domain.ports import EventPublisher, Storage
+from domain.services.base import Service
+from domain.services.messages import MessageService
+from domain.views import DraftView, FragmentView, MessageView, ProjectView, RunView
+
+SNAPSHOT_MESSAGES = 200
+"""The latest messages only; older ones page in through the REST list."""
+SNAPSHOT_RUNS = 20
+
+
+class ProjectSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    project: ProjectView
+    messages: list[MessageView]
+    """Oldest first, with content as stored (a streaming message as far as it was saved)."""
+    fragment: FragmentView | None
+    draft: DraftView | None
+    runs: list[RunView]
+    """Oldest first."""
+
+
+class SnapshotService(Service):
+    def __init__(
+        self, storage: Storage, events: EventPublisher, clock: Clock, messages: MessageService
+    ) -> None:
+        super().__init__(storage, events, clock)
+        self.messages = messages
+
+    async def load(self, user_id: UserId, project_id: ProjectId) -> ProjectSnapshot:
+        project = await self.owned_project(user_id, project_id)
+        latest = await self.storage.messages.list_latest(project_id, SNAPSHOT_MESSAGES)
+        fragment = await self.storage.fragments.latest_for_project(project_id)
+        draft = await self.storage.drafts.get_for_project(project_id)
+        runs = await self.storage.runs.list_for_project(project_id, SNAPSHOT_RUNS)
+        return ProjectSnapshot(
+            project=ProjectView.from_entity(project),
+            messages=await self.messages.views(latest),
+            fragment=None if fragment is None else FragmentView.from_entity(fragment),
+            draft=None if draft is None else DraftView.from_entity(draft),
+            runs=[RunView.from_entity(r) for r in reversed(runs)],
+        )

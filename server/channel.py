@@ -1,0 +1,279 @@
+"""`GET /ws/projects/{projectId}`: one project's live channel for one tab (API.md).
+
+Joining: register with the hub first (frames start buffering), then send `resumed` and the missed
+frames from history if the tab's `since`/`epoch` allow it, else a `hello` snapshot; buffered frames
+the tab already has (seq at or below what it was sent) are skipped. Only the writer sends; the
+reader turns the tab's frames into service calls and queues their answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import WebSocket, websocket
+from litestar.params import FromPath
+
+from channels.broker import seq_of
+from channels.close_codes import (
+    CLOSE_NOT_FOUND,
+    CLOSE_POLICY_VIOLATION,
+    CLOSE_UNAUTHORIZED,
+)
+from channels.frames import (
+    ErrorFrame,
+    Hello,
+    Pong,
+    PresenceClient,
+    PresenceJoined,
+    PresenceLeft,
+    Resumed,
+    encode,
+)
+from channels.hub import Direct, Event, Resync, Tab
+from domain.enums import MessageStatus
+from domain.errors import DomainError, NotFound
+from domain.events import MessageDelta
+from domain.ids import ProjectId, UserId
+from domain.rules.streaming import apply_delta
+from domain.views import MessageView, iso_ms
+from server.auth import InvalidToken
+from server.authentication import bearer_token
+from server.client_frames import BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
+from server.errors import error_frame
+from server.runtime import Runtime
+
+logger = logging.getLogger("forge.server")
+
+CLOSE_TIMEOUT_SECONDS = 5.0
+_DELTA_MARK = b'"type":"message.delta"'
+_delta_decoder = msgspec.json.Decoder(MessageDelta)
+
+
+@websocket("/ws/projects/{project_id:uuid}", opt={"exclude_from_auth": True})
+async def project_channel(socket: WebSocket[Any, Any, Any], project_id: FromPath[UUID]) -> None:
+    runtime: Runtime = socket.app.state.runtime
+    # Accept first: a browser sees close codes only on an open connection.
+    await socket.accept()
+    user_id = await _authenticate(socket, runtime)
+    if user_id is None:
+        await socket.close(CLOSE_UNAUTHORIZED, "a valid token is required")
+        return
+    try:
+        await runtime.services.projects.get(user_id, ProjectId(project_id))
+    except NotFound:
+        await socket.close(CLOSE_NOT_FOUND, "no such project")
+        return
+    await TabSession(socket, runtime, user_id, ProjectId(project_id)).run()
+
+
+async def _authenticate(socket: WebSocket[Any, Any, Any], runtime: Runtime) -> UserId | None:
+    token = bearer_token(socket.headers.get("authorization")) or socket.query_params.get("token")
+    try:
+        if not token:
+            raise InvalidToken("no token")
+        return await runtime.verifier.verify(token)
+    except InvalidToken:
+        client = socket.client.host if socket.client else "unknown"
+        with contextlib.suppress(DomainError):  # a refused address is refused all the same
+            await runtime.services.rate_limiter.check(
+                f"auth-failures:{client}", runtime.rate_limits.auth_failures
+            )
+        return None
+
+
+class TabSession:
+    def __init__(
+        self, socket: WebSocket[Any, Any, Any], runtime: Runtime, user_id: UserId, project_id: ProjectId
+    ):
+        self.socket = socket
+        self.runtime = runtime
+        self.user_id = user_id
+        self.project_id = project_id
+        self.tab = Tab(client_id=str(uuid.uuid4()), limit=runtime.settings.ws_send_buffer_frames)
+        self.watermark = 0
+        """The highest seq this tab has been sent (or that its snapshot covers)."""
+
+    async def run(self) -> None:
+        runtime, project_id = self.runtime, self.project_id
+        await runtime.hub.join(project_id, self.tab)
+        try:
+            await self._announce_join()
+            code = await self._serve()
+        finally:
+            await runtime.hub.leave(project_id, self.tab)
+            await self._announce_leave()
+        if code is not None:
+            with contextlib.suppress(Exception):  # the peer may be gone or never read again
+                async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                    await self.socket.close(code)
+
+    async def _serve(self) -> int | None:
+        """Runs reader and writer until one ends; returns the close code to send, if any."""
+        try:
+            await self._start()
+        except NotFound:
+            return CLOSE_NOT_FOUND
+        reader = asyncio.create_task(self._read(), name=f"tab-reader-{self.tab.client_id}")
+        writer = asyncio.create_task(self._write(), name=f"tab-writer-{self.tab.client_id}")
+        try:
+            done, _ = await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (reader, writer):
+                task.cancel()
+            for task in (reader, writer):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if writer in done and not writer.cancelled() and writer.exception() is None:
+            return writer.result()
+        return None  # the tab went away
+
+    async def _start(self) -> None:
+        since, epoch = _resume_point(self.socket)
+        if since is not None and epoch is not None:
+            history = await self.runtime.broker.read(self.project_id, since)
+            if history.epoch == epoch and history.complete:
+                await self._send(encode(Resumed(epoch=epoch, from_=since + 1, to=history.seq)))
+                for frame in history.frames:
+                    await self._send(frame.decode())
+                self.watermark = history.seq
+                return
+        await self._hello()
+
+    async def _hello(self) -> None:
+        head = await self.runtime.broker.read(self.project_id)
+        snapshot = await self.runtime.services.snapshots.load(self.user_id, self.project_id)
+        messages = await self._caught_up(snapshot.messages, head.seq)
+        presence = await self.runtime.presence.current(self.project_id)
+        hello = Hello(
+            epoch=head.epoch,
+            seq=head.seq,
+            client_id=self.tab.client_id,
+            project=snapshot.project,
+            messages=messages,
+            fragment=snapshot.fragment,
+            draft=snapshot.draft,
+            runs=snapshot.runs,
+            presence=presence,
+        )
+        await self._send(encode(hello))
+        self.watermark = head.seq
+
+    async def _caught_up(self, messages: list[MessageView], seq: int) -> list[MessageView]:
+        """A streaming message is saved a few times a second while its deltas go out at once, so
+        its stored content may lag the stream at `seq`; the deltas up to `seq` still in history
+        bring it level, and the tab can take every later delta as it comes."""
+        streaming = {m.id: m for m in messages if m.status == MessageStatus.STREAMING}
+        if not streaming:
+            return messages
+        history = await self.runtime.broker.read(self.project_id, 0)
+        contents = {message_id: m.content for message_id, m in streaming.items()}
+        for frame in history.frames:
+            if seq_of(frame) > seq:
+                break
+            if _DELTA_MARK not in frame:
+                continue
+            delta = _delta_decoder.decode(frame)
+            current = contents.get(delta.message_id)
+            if current is not None:
+                contents[delta.message_id] = apply_delta(current, delta.offset, delta.text) or current
+        return [
+            msgspec.structs.replace(m, content=contents[m.id]) if m.id in contents else m for m in messages
+        ]
+
+    async def _write(self) -> int:
+        tab = self.tab
+        while True:
+            await tab.ready.wait()
+            tab.ready.clear()
+            while tab.pending and tab.close_code is None:
+                item = tab.pending.popleft()
+                if isinstance(item, Event):
+                    if item.seq <= self.watermark:
+                        continue  # the snapshot or the history already had it
+                    await self._send(item.text)
+                    self.watermark = item.seq
+                    if item.ends_project:
+                        return CLOSE_NOT_FOUND
+                elif isinstance(item, Direct):
+                    await self._send(item.text)
+                elif isinstance(item, Resync):
+                    try:
+                        await self._hello()
+                    except NotFound:  # deleted while the tab was resyncing
+                        return CLOSE_NOT_FOUND
+            if tab.close_code is not None:
+                return tab.close_code
+
+    async def _read(self) -> None:
+        while True:
+            message = await self.socket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            try:
+                if not isinstance(text, str):
+                    raise NotProtocol("frames are JSON text")
+                frame = parse_frame(text)
+            except NotProtocol:
+                self.tab.close(CLOSE_POLICY_VIOLATION)
+                return
+            except BadFrame as error:
+                self._answer(ErrorFrame(code="invalid_frame", message=str(error), ref=error.ref))
+                continue
+            await self._handle(frame)
+
+    async def _handle(self, frame: Ping | Prompt | DraftPut) -> None:
+        if isinstance(frame, Ping):
+            self._answer(Pong(ref=frame.ref))
+            return
+        services = self.runtime.services
+        try:
+            await services.rate_limiter.check(f"writes:{self.user_id}", self.runtime.rate_limits.writes)
+            if isinstance(frame, Prompt):
+                await services.messages.post_message(
+                    self.user_id, self.project_id, frame.value, frame.attachments
+                )
+            else:
+                await services.drafts.replace_files(self.user_id, self.project_id, frame.files, frame.version)
+        except DomainError as error:
+            self._answer(error_frame(error, frame.ref))
+        except Exception:  # the tab gets an answer; the traceback goes to the log once
+            logger.exception("frame %s of tab %s failed", type(frame).__name__, self.tab.client_id)
+            self._answer(
+                ErrorFrame(code="internal", message="Something went wrong on our side.", ref=frame.ref)
+            )
+
+    def _answer(self, frame: Pong | ErrorFrame) -> None:
+        self.tab.offer(Direct(encode(frame)))
+
+    async def _send(self, text: str) -> None:
+        await self.socket.send_data(text, mode="text")
+
+    async def _announce_join(self) -> None:
+        client = PresenceClient(
+            client_id=self.tab.client_id, user_id=self.user_id, joined_at=iso_ms(self.runtime.clock.now())
+        )
+        count = await self.runtime.presence.join(self.project_id, client)
+        await self.runtime.broker.broadcast(
+            self.project_id, encode(PresenceJoined(client=client, count=count)).encode()
+        )
+
+    async def _announce_leave(self) -> None:
+        with contextlib.suppress(Exception):  # leaving must finish even if the broker is down
+            count = await self.runtime.presence.leave(self.project_id, self.tab.client_id)
+            left = PresenceLeft(client_id=self.tab.client_id, count=count)
+            await self.runtime.broker.broadcast(self.project_id, encode(left).encode())
+
+
+def _resume_point(socket: WebSocket[Any, Any, Any]) -> tuple[int | None, str | None]:
+    since, epoch = socket.query_params.get("since"), socket.query_params.get("epoch")
+    try:
+        return (int(since) if since is not None else None), epoch
+    except ValueError:
+        return None, None  # an unreadable resume point gets a fresh hello
