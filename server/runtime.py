@@ -14,7 +14,7 @@ from channels.broker import Broker, Retention
 from channels.frames import PresenceLeft, encode
 from channels.hub import ProjectHub
 from channels.memory import MemoryBroker
-from channels.presence import PRESENCE_REFRESH_SECONDS, MemoryPresence, Presence, RedisPresence
+from channels.presence import MemoryPresence, Presence, RedisPresence
 from channels.publisher import BrokerPublisher
 from channels.rate_limits import MemoryRateLimitStore, RedisRateLimitStore
 from channels.redis import RedisBroker
@@ -111,7 +111,7 @@ class Runtime:
         if redis is not None:
             broker = RedisBroker(redis, settings.redis_prefix, retention)
             rate_store = RedisRateLimitStore(redis, settings.redis_prefix)
-            presence = RedisPresence(redis, settings.redis_prefix)
+            presence = RedisPresence(redis, settings.redis_prefix, settings.presence_ttl_seconds)
         else:
             broker, rate_store, presence = MemoryBroker(retention), MemoryRateLimitStore(), MemoryPresence()
         storage = PiccoloStorage(database)
@@ -177,7 +177,7 @@ class Runtime:
     async def _keep_presence(self) -> None:
         """Refreshes this process's tabs and reaps those of processes that stopped refreshing."""
         while True:
-            await asyncio.sleep(PRESENCE_REFRESH_SECONDS)
+            await asyncio.sleep(self.settings.presence_ttl_seconds / 3)
             try:
                 await self.presence.refresh([(p, tab.client_id) for p, tab in self.hub.tabs()])
                 for gone in await self.presence.reap():

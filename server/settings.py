@@ -62,6 +62,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Each project's event history keeps at least this many events…"""
     history_min_age_seconds: Annotated[int, msgspec.Meta(ge=0)] = 600
     """…and at least every event younger than this, for tabs that reconnect with `since`."""
+    presence_ttl_seconds: Positive = 15
+    """A tab of a server that died leaves presence after at most this long (scaled deployment)."""
     ws_send_buffer_frames: Positive = 2048
     """Frames a tab may have waiting; a tab further behind is closed with 4408 and resumes."""
     ws_per_message_deflate: bool = False
@@ -153,6 +155,7 @@ _EXPECTED = {
     "history_min_events": "a positive integer",
     "history_min_age_seconds": "a whole number of seconds",
     "ws_send_buffer_frames": "a positive integer",
+    "presence_ttl_seconds": "a positive integer (seconds)",
     "ws_per_message_deflate": "true or false",
     "log_level": "one of " + ", ".join(get_args(LogLevel)),
 }

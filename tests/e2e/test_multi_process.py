@@ -1,0 +1,168 @@
+"""Two `forge serve` processes sharing PostgreSQL and Redis, tabs on both, events published from a
+third process: every tab sees the identical sequence."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import signal
+import sys
+import textwrap
+
+import pytest
+
+from server.auth import issue_dev_token
+from tests import services
+from tests.conftest import JWT_SECRET, OAUTH_KEY, http_client
+from tests.processes import ServeProcess, forge_env
+from tests.ws import open_tab
+
+EVENTS = 200
+
+PUBLISHER = textwrap.dedent(
+    """
+    import asyncio, sys
+    from uuid import UUID
+    from redis.asyncio import Redis
+    from channels.publisher import BrokerPublisher
+    from channels.redis import RedisBroker
+    from domain.events import MessageDelta
+    from domain.ids import ProjectId
+
+    async def main(url, prefix, project, count):
+        redis = Redis.from_url(url)
+        publisher = BrokerPublisher(RedisBroker(redis, prefix))
+        for n in range(count):
+            delta = MessageDelta(message_id=UUID(int=9), offset=n, text="x")
+            await publisher.publish(ProjectId(UUID(project)), [delta])
+        await redis.aclose()
+
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
+    """
+)
+
+
+@pytest.fixture
+def scaled_env(postgres_url, redis_problem):
+    if isinstance(postgres_url, services.Unavailable):
+        services.unavailable(postgres_url.reason)
+    if redis_problem is not None:
+        services.unavailable(redis_problem.reason)
+    asyncio.run(services.truncate_all(postgres_url))
+    prefix = f"forge-test:{secrets.token_hex(6)}:"
+    yield {
+        "FORGE_DATABASE_URL": postgres_url,
+        "FORGE_REDIS_URL": services.REDIS_URL,
+        "FORGE_REDIS_PREFIX": prefix,
+        "FORGE_OAUTH_ENCRYPTION_KEY": OAUTH_KEY,
+        "FORGE_JWT_SECRET": JWT_SECRET,
+    }
+    asyncio.run(services.delete_prefix(prefix))
+
+
+@pytest.fixture
+def two_servers(tmp_path, scaled_env):
+    servers = [ServeProcess(tmp_path, **scaled_env) for _ in range(2)]
+    try:
+        for server in servers:
+            server.wait_ready()
+        yield servers
+    finally:
+        for server in servers:
+            server.terminate()
+
+
+async def test_tabs_on_two_servers_see_one_sequence_from_a_third_process(two_servers, scaled_env):
+    first, second = two_servers
+    async with http_client(first.url) as http:
+        headers = {"Authorization": f"Bearer {issue_dev_token(JWT_SECRET, 'alice')}"}
+        project = (await http.post("/api/projects", json={"message": "a to-do app"}, headers=headers)).json()
+    tabs = [await open_tab(server.url, project["id"]) for server in (first, second, first, second)]
+    hellos = [await tab.next_of("hello") for tab in tabs]
+
+    publisher = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        PUBLISHER,
+        scaled_env["FORGE_REDIS_URL"],
+        scaled_env["FORGE_REDIS_PREFIX"],
+        project["id"],
+        str(EVENTS),
+        env=forge_env(),
+    )
+    assert await publisher.wait() == 0
+    received = [[await tab.next_of("message.delta", timeout=20) for _ in range(EVENTS)] for tab in tabs]
+
+    assert len({hello["epoch"] for hello in hellos}) == 1
+    sequences = [[(f["seq"], f["offset"]) for f in frames] for frames in received]
+    assert all(sequence == sequences[0] for sequence in sequences)
+    assert [seq for seq, _ in sequences[0]] == list(
+        range(hellos[0]["seq"] + 1, hellos[0]["seq"] + 1 + EVENTS)
+    )
+    for tab in tabs:
+        await tab.close()
+
+
+async def test_presence_spans_both_servers(two_servers):
+    first, second = two_servers
+    async with http_client(first.url) as http:
+        headers = {"Authorization": f"Bearer {issue_dev_token(JWT_SECRET, 'alice')}"}
+        project = (await http.post("/api/projects", json={"message": "a to-do app"}, headers=headers)).json()
+    on_first = await open_tab(first.url, project["id"])
+    await on_first.next_of("hello")
+
+    on_second = await open_tab(second.url, project["id"])
+    hello = await on_second.next_of("hello")
+    joined = await on_first.until(
+        lambda f: f["type"] == "presence.joined" and f["client"]["clientId"] == hello["clientId"]
+    )
+
+    assert hello["presence"]["count"] == 2
+    assert joined["count"] == 2
+    await on_first.close()
+    await on_second.close()
+
+
+async def test_sigterm_closes_tabs_with_1001_and_they_resume_on_the_other_server(two_servers):
+    first, second = two_servers
+    async with http_client(first.url) as http:
+        headers = {"Authorization": f"Bearer {issue_dev_token(JWT_SECRET, 'alice')}"}
+        project = (await http.post("/api/projects", json={"message": "a to-do app"}, headers=headers)).json()
+    tab = await open_tab(first.url, project["id"])
+    hello = await tab.next_of("hello")
+
+    first.process.send_signal(signal.SIGTERM)
+    code = await tab.closed_with(timeout=15)
+    again = await open_tab(second.url, project["id"], since=hello["seq"], epoch=hello["epoch"])
+
+    assert code == 1001
+    assert (await again.next())["type"] == "resumed"
+    await again.close()
+
+
+async def test_the_tabs_of_a_killed_server_leave_presence_within_seconds(tmp_path, scaled_env):
+    servers = [ServeProcess(tmp_path, FORGE_PRESENCE_TTL_SECONDS="2", **scaled_env) for _ in range(2)]
+    try:
+        for server in servers:
+            server.wait_ready()
+        doomed, survivor = servers
+        async with http_client(survivor.url) as http:
+            headers = {"Authorization": f"Bearer {issue_dev_token(JWT_SECRET, 'alice')}"}
+            project = (
+                await http.post("/api/projects", json={"message": "a to-do app"}, headers=headers)
+            ).json()
+        watcher = await open_tab(survivor.url, project["id"])
+        await watcher.next_of("hello")
+        victim = await open_tab(doomed.url, project["id"])
+        victim_id = (await victim.next_of("hello"))["clientId"]
+
+        doomed.process.kill()
+        left = await watcher.until(
+            lambda f: f["type"] == "presence.left" and f["clientId"] == victim_id, timeout=10
+        )
+
+        assert left["count"] == 1
+        await watcher.close()
+    finally:
+        for server in servers:
+            server.terminate()

@@ -1,0 +1,60 @@
+"""Real `forge` processes for tests that need more than one server, or a signal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+FORGE = str(Path(sys.executable).with_name("forge"))
+READY_TIMEOUT_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def forge_env(**settings: str) -> dict[str, str]:
+    """The test's environment without any FORGE_ setting of the developer's, plus `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FORGE_") or k.startswith("FORGE_TEST_")}
+    return {**env, **settings}
+
+
+class ServeProcess:
+    """`forge serve` on a free port; its output goes to `log` (read it when something fails)."""
+
+    def __init__(self, cwd: Path, **settings: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = cwd / f"serve-{self.port}.log"
+        env = forge_env(FORGE_PORT=str(self.port), FORGE_LOG_LEVEL="WARNING", **settings)
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                [FORGE, "serve"], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"forge serve exited: {self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"forge serve did not become ready: {self.log.read_text()}")
+
+    def terminate(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=20)
