@@ -1,0 +1,266 @@
+"""Fan-out benchmark: N tabs on one project, a publisher process emitting `message.delta` at R per
+second through the real path (publisher → Redis → `forge serve` → WebSocket), and in the same run
+a raw baseline: a minimal Redis subscriber broadcasting with the `websockets` library.
+
+    .venv/bin/python bench/fanout.py [--seconds 5] [--tabs 1,100,1000] [--rates 20,50,100]
+
+Prints p50/p99/max latency, deliveries per second, lost, duplicated and reordered frames per cell,
+and our p99 as a ratio of the baseline's. Needs PostgreSQL and Redis (as the test suite does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from uuid import UUID
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    REDIS_URL,
+    ScratchDatabase,
+    Serve,
+    create_project,
+    free_port,
+    machine,
+    raise_fd_limit,
+    today,
+    token,
+)
+
+SCRIPT = str(Path(__file__).resolve())
+_FRAME = re.compile(rb'"seq":(\d+),.*"text":"(\d+)"')
+BASELINE_CHANNEL = "bench-baseline"
+
+
+# --- tabs ----------------------------------------------------------------------------------------
+
+
+async def tabs(url: str, count: int, expected: int, seconds: float) -> None:
+    """Connects `count` tabs, says `ready`, then records every delta until all are in (or time out)."""
+    from websockets.asyncio.client import connect
+
+    raise_fd_limit()
+    sequences: list[list[int]] = [[] for _ in range(count)]
+    latencies: list[float] = []
+    connections = []
+    for _ in range(count):
+        connections.append(await connect(url, compression=None, max_queue=None, open_timeout=60))
+    print("ready", flush=True)
+
+    async def read(index: int, connection) -> None:  # type: ignore[no-untyped-def]
+        seqs = sequences[index]
+        async for message in connection:
+            data = message.encode() if isinstance(message, str) else message
+            match = _FRAME.search(data)
+            if match is None:
+                continue
+            now = time.time_ns()
+            seqs.append(int(match.group(1)))
+            latencies.append((now - int(match.group(2))) / 1e6)
+            if len(seqs) >= expected:
+                return
+
+    readers = [asyncio.create_task(read(i, c)) for i, c in enumerate(connections)]
+    await asyncio.wait(readers, timeout=seconds + 30)
+    for connection in connections:
+        await connection.close()
+    lost = duplicated = reordered = 0
+    for seqs in sequences:
+        unique = set(seqs)
+        duplicated += len(seqs) - len(unique)
+        lost += max(0, expected - len(unique))
+        reordered += sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b < a)
+    latencies.sort()
+    print(
+        json.dumps(
+            {
+                "deliveries": len(latencies),
+                "p50": statistics.median(latencies) if latencies else None,
+                "p99": latencies[int(len(latencies) * 0.99) - 1] if latencies else None,
+                "max": latencies[-1] if latencies else None,
+                "lost": lost,
+                "duplicated": duplicated,
+                "reordered": reordered,
+            }
+        ),
+        flush=True,
+    )
+
+
+# --- publishers ----------------------------------------------------------------------------------
+
+
+async def publish(system: str, target: str, prefix: str, rate: int, count: int) -> None:
+    """Emits `count` deltas at `rate` per second, each carrying the time it was sent."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    send = await _sender(system, redis, target, prefix)
+    start = time.perf_counter()
+    for n in range(count):
+        delay = start + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await send(n)
+    await redis.aclose()
+
+
+async def _sender(system: str, redis, target: str, prefix: str):  # type: ignore[no-untyped-def]
+    if system == "forge":
+        from channels.publisher import BrokerPublisher
+        from channels.redis import RedisBroker
+        from domain.events import MessageDelta
+        from domain.ids import ProjectId
+
+        publisher = BrokerPublisher(RedisBroker(redis, prefix))
+        project, message = ProjectId(UUID(target)), UUID(int=1)
+
+        async def send_forge(n: int) -> None:
+            await publisher.publish(project, [MessageDelta(message_id=message, offset=n, text=str(time.time_ns()))])
+
+        return send_forge
+
+    async def send_raw(n: int) -> None:
+        frame = f'{{"seq":{n + 1},"type":"message.delta","messageId":"m","offset":{n},"text":"{time.time_ns()}"}}'
+        await redis.publish(BASELINE_CHANNEL + prefix, frame)
+
+    return send_raw
+
+
+# --- baseline server -----------------------------------------------------------------------------
+
+
+async def baseline_server(port: int, prefix: str) -> None:
+    """A Redis subscriber that broadcasts each message to every connected WebSocket, nothing more."""
+    import websockets
+    from redis.asyncio import Redis
+    from websockets.asyncio.server import serve
+
+    raise_fd_limit()
+    redis = Redis.from_url(REDIS_URL)
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(BASELINE_CHANNEL + prefix)
+
+    async def hold(connection) -> None:  # type: ignore[no-untyped-def]
+        await connection.wait_closed()
+
+    async with serve(hold, "127.0.0.1", port, compression=None) as server:
+        print("ready", flush=True)
+        async for message in pubsub.listen():
+            if message["type"] == "message":
+                websockets.broadcast(server.connections, message["data"].decode())
+
+
+# --- orchestration -------------------------------------------------------------------------------
+
+
+def _spawn(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, SCRIPT, *args], stdout=subprocess.PIPE, text=True)
+
+
+def _wait_ready(process: subprocess.Popen[str]) -> None:
+    line = process.stdout.readline() if process.stdout else ""
+    if line.strip() != "ready":
+        raise RuntimeError(f"expected ready, got {line!r}")
+
+
+def measure(system: str, url: str, target: str, prefix: str, tabs_count: int, rate: int, seconds: float) -> dict:
+    count = int(rate * seconds)
+    clients = _spawn("tabs", url, str(tabs_count), str(count), str(seconds))
+    _wait_ready(clients)
+    time.sleep(0.5)  # every hello delivered before the first delta
+    publisher = _spawn("publish", system, target, prefix, str(rate), str(count))
+    publisher.wait()
+    out, _ = clients.communicate(timeout=seconds + 120)
+    result = json.loads(out.strip().splitlines()[-1])
+    result["per_second"] = result["deliveries"] / seconds
+    return result
+
+
+async def _forge_cells(args: argparse.Namespace, workdir: Path) -> dict[tuple[int, int], dict]:
+    prefix = f"forge-bench:{secrets.token_hex(4)}:"
+    results = {}
+    async with ScratchDatabase() as database_url:
+        with Serve(database_url, prefix, workdir, FORGE_WS_SEND_BUFFER_FRAMES="100000") as server:
+            project = create_project(server.url)
+            url = server.url.replace("http", "ws") + f"/ws/projects/{project}?token={token()}"
+            for n in args.tabs:
+                for rate in args.rates:
+                    results[(n, rate)] = measure("forge", url, project, prefix, n, rate, args.seconds)
+                    _report("forge", n, rate, results[(n, rate)])
+    return results
+
+
+def _baseline_cells(args: argparse.Namespace) -> dict[tuple[int, int], dict]:
+    prefix, port, results = secrets.token_hex(4), free_port(), {}
+    server = _spawn("baseline", str(port), prefix)
+    _wait_ready(server)
+    try:
+        for n in args.tabs:
+            for rate in args.rates:
+                results[(n, rate)] = measure("baseline", f"ws://127.0.0.1:{port}/", "-", prefix, n, rate, args.seconds)
+                _report("baseline", n, rate, results[(n, rate)])
+    finally:
+        server.terminate()
+        server.wait()
+    return results
+
+
+def _report(system: str, n: int, rate: int, r: dict) -> None:
+    print(f"  {system:8} N={n:<5} R={rate:<4} p99={_ms(r['p99'])} lost={r['lost']}", file=sys.stderr, flush=True)
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("role", nargs="?", default="run")
+    parser.add_argument("rest", nargs="*")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--tabs", type=lambda s: [int(x) for x in s.split(",")], default=[1, 100, 1000])
+    parser.add_argument("--rates", type=lambda s: [int(x) for x in s.split(",")], default=[20, 50, 100])
+    args = parser.parse_args()
+    if args.role == "tabs":
+        url, count, expected, seconds = args.rest
+        asyncio.run(tabs(url, int(count), int(expected), float(seconds)))
+        return
+    if args.role == "publish":
+        system, target, prefix, rate, count = args.rest
+        asyncio.run(publish(system, target, prefix, int(rate), int(count)))
+        return
+    if args.role == "baseline":
+        port, prefix = args.rest
+        asyncio.run(baseline_server(int(port), prefix))
+        return
+    with tempfile.TemporaryDirectory() as workdir:
+        baseline = _baseline_cells(args)
+        ours = asyncio.run(_forge_cells(args, Path(workdir)))
+    print(f"\nbench/fanout — {today()} — {machine()} — {args.seconds:g} s per cell\n")
+    print("| system | tabs N | rate R/s | p50 ms | p99 ms | max ms | deliveries/s | lost | dup | reordered | p99 vs baseline |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for (n, rate), mine in ours.items():
+        base = baseline[(n, rate)]
+        for system, r in (("forge", mine), ("baseline", base)):
+            ratio = (
+                f"{mine['p99'] / base['p99']:.2f}×" if system == "forge" and mine["p99"] and base["p99"] else ""
+            )
+            print(
+                f"| {system} | {n} | {rate} | {_ms(r['p50'])} | {_ms(r['p99'])} | {_ms(r['max'])} | "
+                f"{r['per_second']:.0f} | {r['lost']} | {r['duplicated']} | {r['reordered']} | {ratio} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
