@@ -21,7 +21,9 @@ import httpx
 from db.migrate import migrate
 from server.auth import issue_dev_token
 
-POSTGRES_ADMIN_URL = os.environ.get("FORGE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "FORGE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("FORGE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 JWT_SECRET = "bench-secret-" + "b" * 40
 OAUTH_KEY = "b" * 43
@@ -29,7 +31,7 @@ FORGE = str(Path(sys.executable).with_name("forge"))
 
 
 def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -41,10 +43,15 @@ def free_port() -> int:
 
 def machine() -> str:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
         platform.processor(),
     )
-    return f"{os.cpu_count()} × {cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} x {cpu}, Python {platform.python_version()}, {system}"
 
 
 def today() -> str:
@@ -91,11 +98,16 @@ class Serve:
             FORGE_OAUTH_ENCRYPTION_KEY=OAUTH_KEY,
             FORGE_LOG_LEVEL="WARNING",
             FORGE_RATE_LIMIT_WRITES_PER_MINUTE="1000000",
-            **settings,
+            FORGE_WORKER_IN_PROCESS="false",  # the channel benchmarks measure tabs, not runs
         )
+        env.update(settings)
         self.log = (workdir / f"serve-{self.port}.log").open("w")
         self.process = subprocess.Popen(
-            [FORGE, "serve"], cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [FORGE, "serve"],
+            cwd=workdir,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             preexec_fn=raise_fd_limit,
         )
 
@@ -109,10 +121,16 @@ class Serve:
                 time.sleep(0.1)
         raise RuntimeError("forge serve did not start")
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, error_type: object, *_: object) -> None:
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.log.close()
+        if error_type is not None:  # the server's side of a failed run, before its folder goes
+            sys.stderr.write(Path(self.log.name).read_text()[-5000:])
 
 
 def token(user: str = "bench") -> str:

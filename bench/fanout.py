@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import re
 import secrets
@@ -25,7 +26,7 @@ from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     REDIS_URL,
     ScratchDatabase,
     Serve,
@@ -79,7 +80,7 @@ async def tabs(url: str, count: int, expected: int, seconds: float) -> None:
         unique = set(seqs)
         duplicated += len(seqs) - len(unique)
         lost += max(0, expected - len(unique))
-        reordered += sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b < a)
+        reordered += sum(1 for a, b in itertools.pairwise(seqs) if b < a)
     latencies.sort()
     print(
         json.dumps(
@@ -126,12 +127,16 @@ async def _sender(system: str, redis, target: str, prefix: str):  # type: ignore
         project, message = ProjectId(UUID(target)), UUID(int=1)
 
         async def send_forge(n: int) -> None:
-            await publisher.publish(project, [MessageDelta(message_id=message, offset=n, text=str(time.time_ns()))])
+            await publisher.publish(
+                project, [MessageDelta(message_id=message, offset=n, text=str(time.time_ns()))]
+            )
 
         return send_forge
 
     async def send_raw(n: int) -> None:
-        frame = f'{{"seq":{n + 1},"type":"message.delta","messageId":"m","offset":{n},"text":"{time.time_ns()}"}}'
+        frame = (
+            f'{{"seq":{n + 1},"type":"message.delta","messageId":"m","offset":{n},"text":"{time.time_ns()}"}}'
+        )
         await redis.publish(BASELINE_CHANNEL + prefix, frame)
 
     return send_raw
@@ -174,7 +179,9 @@ def _wait_ready(process: subprocess.Popen[str]) -> None:
         raise RuntimeError(f"expected ready, got {line!r}")
 
 
-def measure(system: str, url: str, target: str, prefix: str, tabs_count: int, rate: int, seconds: float) -> dict:
+def measure(
+    system: str, url: str, target: str, prefix: str, tabs_count: int, rate: int, seconds: float
+) -> dict:
     count = int(rate * seconds)
     clients = _spawn("tabs", url, str(tabs_count), str(count), str(seconds))
     _wait_ready(clients)
@@ -208,7 +215,9 @@ def _baseline_cells(args: argparse.Namespace) -> dict[tuple[int, int], dict]:
     try:
         for n in args.tabs:
             for rate in args.rates:
-                results[(n, rate)] = measure("baseline", f"ws://127.0.0.1:{port}/", "-", prefix, n, rate, args.seconds)
+                results[(n, rate)] = measure(
+                    "baseline", f"ws://127.0.0.1:{port}/", "-", prefix, n, rate, args.seconds
+                )
                 _report("baseline", n, rate, results[(n, rate)])
     finally:
         server.terminate()
@@ -217,7 +226,9 @@ def _baseline_cells(args: argparse.Namespace) -> dict[tuple[int, int], dict]:
 
 
 def _report(system: str, n: int, rate: int, r: dict) -> None:
-    print(f"  {system:8} N={n:<5} R={rate:<4} p99={_ms(r['p99'])} lost={r['lost']}", file=sys.stderr, flush=True)
+    print(
+        f"  {system:8} N={n:<5} R={rate:<4} p99={_ms(r['p99'])} lost={r['lost']}", file=sys.stderr, flush=True
+    )
 
 
 def _ms(value: float | None) -> str:
@@ -225,7 +236,9 @@ def _ms(value: float | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("role", nargs="?", default="run")
     parser.add_argument("rest", nargs="*")
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -248,13 +261,18 @@ def main() -> None:
         baseline = _baseline_cells(args)
         ours = asyncio.run(_forge_cells(args, Path(workdir)))
     print(f"\nbench/fanout — {today()} — {machine()} — {args.seconds:g} s per cell\n")
-    print("| system | tabs N | rate R/s | p50 ms | p99 ms | max ms | deliveries/s | lost | dup | reordered | p99 vs baseline |")
+    print(
+        "| system | tabs N | rate R/s | p50 ms | p99 ms | max ms | deliveries/s | lost | dup | reordered "
+        "| p99 vs baseline |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for (n, rate), mine in ours.items():
         base = baseline[(n, rate)]
         for system, r in (("forge", mine), ("baseline", base)):
             ratio = (
-                f"{mine['p99'] / base['p99']:.2f}×" if system == "forge" and mine["p99"] and base["p99"] else ""
+                f"{mine['p99'] / base['p99']:.2f}x"
+                if system == "forge" and mine["p99"] and base["p99"]
+                else ""
             )
             print(
                 f"| {system} | {n} | {rate} | {_ms(r['p50'])} | {_ms(r['p99'])} | {_ms(r['max'])} | "

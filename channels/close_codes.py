@@ -6,6 +6,8 @@ CLOSE_GOING_AWAY = 1001
 """The server is shutting down; the tab reconnects (to another server) with `since`."""
 CLOSE_POLICY_VIOLATION = 1008
 """A frame that is not valid protocol: not a JSON object, or larger than 64 KiB."""
+CLOSE_INTERNAL_ERROR = 1011
+"""The server failed while serving the tab (the log says why); the tab reconnects with `since`."""
 CLOSE_UNAUTHORIZED = 4401
 """No token, or a token that was refused."""
 CLOSE_NOT_FOUND = 4404

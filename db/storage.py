@@ -40,7 +40,7 @@ class PiccoloStorage:
         self.attachments: AttachmentStore = PiccoloAttachmentStore()
         self.fragments: FragmentStore = PiccoloFragmentStore()
         self.drafts: DraftStore = PiccoloDraftStore()
-        self.runs: RunStore = PiccoloRunStore()
+        self.runs: RunStore = PiccoloRunStore(can_lock_rows=database.is_postgres)
         self.imports: ImportStore = PiccoloImportStore()
         self.usage: UsageStore = PiccoloUsageStore(can_lock_rows=database.is_postgres)
         self.subscriptions: SubscriptionStore = PiccoloSubscriptionStore()

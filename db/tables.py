@@ -147,6 +147,7 @@ class AgentRunTable(Table, tablename="agent_runs"):
     project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
     user_id = Varchar(length=255)
     message_id = ForeignKey(MessageTable, on_delete=OnDelete.set_null, null=True)
+    reply_message_id = ForeignKey(MessageTable, on_delete=OnDelete.set_null, null=True)
     source = Varchar(length=16)
     status = Varchar(length=16)
     value = Text()

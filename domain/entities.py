@@ -181,6 +181,8 @@ class AgentRun(Entity, frozen=True, kw_only=True):
     """The prompt the run answers."""
     message_id: MessageId | None = None
     """The USER message that asked for the run."""
+    reply_message_id: MessageId | None = None
+    """The ASSISTANT message a server run streams its answer into."""
     model: str | None = None
     framework: Framework | None = None
     stage: str | None = None

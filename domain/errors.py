@@ -25,6 +25,10 @@ class Conflict(DomainError):
     """The resource changed in the meantime."""
 
 
+class LeaseLost(Conflict):
+    """The run is no longer this worker's: its lease ended and the run was taken again or failed."""
+
+
 class StaleVersion(Conflict):
     """The draft was changed by someone else."""
 

@@ -116,6 +116,24 @@ class RunStore(Protocol):
         """Writes `run` only if the stored run still has status `expected` (so one of two racers wins)."""
         ...
 
+    async def update_held(self, run: AgentRun, held: AgentRun) -> bool:
+        """Writes `run` only if the stored run is still `held`: same status, claimant and attempt.
+
+        A worker whose lease expired and whose run was taken again cannot overwrite the new
+        attempt's progress.
+        """
+        ...
+
+    async def next_pending(self) -> AgentRun | None:
+        """The oldest PENDING server run that may start now: the first in its project's line, with
+        no server run of its project RUNNING. Inside a transaction it stays reserved for the caller
+        until the transaction ends (PostgreSQL: a row lock other claimers skip)."""
+        ...
+
+    async def next_expired(self, now: datetime) -> AgentRun | None:
+        """The oldest RUNNING server run whose lease ended before `now`, reserved the same way."""
+        ...
+
 
 class ImportStore(Protocol):
     async def insert(self, record: Import) -> None: ...

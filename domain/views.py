@@ -196,6 +196,7 @@ class RunView(View, frozen=True, kw_only=True):
     status: RunStatus
     value: str
     message_id: UUID | None
+    reply_message_id: UUID | None
     model: str | None
     framework: Framework | None
     stage: str | None
@@ -216,6 +217,7 @@ class RunView(View, frozen=True, kw_only=True):
             status=run.status,
             value=run.value,
             message_id=run.message_id,
+            reply_message_id=run.reply_message_id,
             model=run.model,
             framework=run.framework,
             stage=run.stage,

@@ -21,6 +21,7 @@ from server.controllers.health import HealthController
 from server.controllers.imports import ImportController
 from server.controllers.messages import MessageController
 from server.controllers.oauth import OAuthController
+from server.controllers.preview import PreviewController
 from server.controllers.projects import ProjectController
 from server.controllers.runs import RunController
 from server.controllers.usage import UsageController
@@ -83,7 +84,7 @@ def build_app(max_body_bytes: int) -> Litestar:
         security=[{"BearerToken": []}],
     )
     return Litestar(
-        route_handlers=[HealthController, api, project_channel],
+        route_handlers=[HealthController, PreviewController, api, project_channel],
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -21,6 +21,7 @@ from litestar.params import FromPath
 
 from channels.broker import seq_of
 from channels.close_codes import (
+    CLOSE_INTERNAL_ERROR,
     CLOSE_NOT_FOUND,
     CLOSE_POLICY_VIOLATION,
     CLOSE_UNAUTHORIZED,
@@ -119,6 +120,9 @@ class TabSession:
             await self._start()
         except NotFound:
             return CLOSE_NOT_FOUND
+        except Exception:  # e.g. the database or broker did not answer in time: the tab retries
+            logger.exception("tab %s of project %s could not start", self.tab.client_id, self.project_id)
+            return CLOSE_INTERNAL_ERROR
         reader = asyncio.create_task(self._read(), name=f"tab-reader-{self.tab.client_id}")
         writer = asyncio.create_task(self._write(), name=f"tab-writer-{self.tab.client_id}")
         try:

@@ -26,8 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "serve":
         return serve(settings, host=args.host, port=args.port)
     if command == "worker":
-        print("forge worker: the standalone agent worker is not there yet.", file=sys.stderr)
-        return 1
+        return worker(settings, concurrency=args.concurrency)
     if command == "migrate":
         return migrate(settings)
     return token(settings, args.user_id)
@@ -39,37 +38,54 @@ def _parser() -> argparse.ArgumentParser:
     serve_parser = commands.add_parser("serve", help="run the HTTP and WebSocket server")
     serve_parser.add_argument("--host", help="interface to listen on (FORGE_HOST)")
     serve_parser.add_argument("--port", type=int, help="port to listen on (FORGE_PORT)")
-    commands.add_parser("worker", help="run a standalone agent worker")
+    worker_parser = commands.add_parser("worker", help="run a standalone agent worker")
+    worker_parser.add_argument(
+        "--concurrency", type=_positive, help="runs executed at the same time (FORGE_WORKER_CONCURRENCY)"
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     token_parser = commands.add_parser("token", help="print a development token for a user")
     token_parser.add_argument("user_id", metavar="USER_ID")
     return parser
 
 
-def serve(settings: Settings, host: str | None, port: int | None) -> int:
-    from db.engine import is_postgres_url
-    from server.app import create_app
-    from server.runtime import ConfigurationError, NotMigrated, assert_migrated, oauth_key
-    from server.serving import ForgeServer, server_config
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected a positive integer")
+    return value
 
-    host = host or settings.host
-    port = port or settings.port
+
+def _preflight(settings: Settings, command: str) -> bool:
+    """Checks what would otherwise fail later as a traceback; prints one line and says False."""
+    from db.engine import is_postgres_url
+    from server.runtime import ConfigurationError, NotMigrated, assert_migrated, oauth_key
+
     url = settings.resolved_database_url
     try:
         oauth_key(settings)
     except ConfigurationError as error:
-        print(f"forge serve: {error}", file=sys.stderr)
-        return 2
+        print(f"{command}: {error}", file=sys.stderr)
+        return False
     if is_postgres_url(url):
-        # Checked before uvicorn starts, so the reason is one line rather than a lifespan traceback.
         try:
             asyncio.run(assert_migrated(url))
         except NotMigrated as error:
-            print(f"forge serve: {error}", file=sys.stderr)
-            return 2
+            print(f"{command}: {error}", file=sys.stderr)
+            return False
         except OSError as error:
-            print(f"forge serve: cannot reach the database at {url}: {error}", file=sys.stderr)
-            return 2
+            print(f"{command}: cannot reach the database at {url}: {error}", file=sys.stderr)
+            return False
+    return True
+
+
+def serve(settings: Settings, host: str | None, port: int | None) -> int:
+    from server.app import create_app
+    from server.serving import ForgeServer, server_config
+
+    host = host or settings.host
+    port = port or settings.port
+    if not _preflight(settings, "forge serve"):
+        return 2
     banner = _dev_banner(settings, f"http://{host}:{port}")
     app = create_app(settings)
     server = ForgeServer(server_config(app, settings, host=host, port=port))
@@ -94,6 +110,41 @@ def _dev_banner(settings: Settings, url: str) -> str:
             f'  curl -H "Authorization: Bearer $TOKEN" {url}/api/projects',
         ]
     )
+
+
+def worker(settings: Settings, concurrency: int | None) -> int:
+    """A worker apart from the servers: their tabs hear its events only through Redis."""
+    if settings.redis_url is None:
+        print(
+            "forge worker: FORGE_REDIS_URL is required (a standalone worker reaches the servers' tabs "
+            "through Redis; `forge serve` runs a worker in-process otherwise)",
+            file=sys.stderr,
+        )
+        return 2
+    if not _preflight(settings, "forge worker"):
+        return 2
+    asyncio.run(_run_worker(settings, concurrency))
+    return 0
+
+
+async def _run_worker(settings: Settings, concurrency: int | None) -> None:
+    import signal
+
+    from server.runtime import Runtime
+
+    runtime = await Runtime.start(settings, worker=True, worker_concurrency=concurrency)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    assert runtime.worker is not None
+    print(
+        f"forge worker {runtime.worker.id}: {runtime.worker.settings.concurrency} runs at a time", flush=True
+    )
+    try:
+        await stop.wait()
+    finally:
+        await runtime.stop()
 
 
 def migrate(settings: Settings) -> int:

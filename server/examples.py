@@ -135,6 +135,7 @@ RUN_VIEW = RunView(
     status=RunStatus.RUNNING,
     value="Add a dark mode toggle",
     message_id=None,
+    reply_message_id=None,
     model=None,
     framework=Framework.NEXTJS,
     stage="Generating project files…",

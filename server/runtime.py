@@ -26,6 +26,7 @@ from domain.clock import Clock, SystemClock
 from domain.ports import RateLimitStore
 from domain.rules.plans import PlanCatalog
 from domain.rules.rate_limits import RateLimit
+from domain.services.agent_runs import AgentRunService
 from domain.services.drafts import DraftService
 from domain.services.imports import ImportService
 from domain.services.messages import MessageService
@@ -38,6 +39,7 @@ from domain.services.subscriptions import SubscriptionService
 from domain.services.usage import UsageService
 from server.auth import TokenVerifier, build_verifier
 from server.settings import Settings
+from workers.worker import AgentWorker
 
 logger = logging.getLogger("forge.server")
 
@@ -78,6 +80,7 @@ class Services:
     imports: ImportService
     oauth: OAuthService
     runs: RunService
+    agent_runs: AgentRunService
     snapshots: SnapshotService
     rate_limiter: RateLimiter
 
@@ -94,11 +97,20 @@ class Runtime:
     clock: Clock
     hub: ProjectHub
     presence: Presence
+    publisher: BrokerPublisher
     redis: Redis | None = None
+    worker: AgentWorker | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
-    async def start(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
+    async def start(
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        worker: bool | None = None,
+        worker_concurrency: int | None = None,
+    ) -> Runtime:
+        """Everything a process needs; with an agent worker when `worker` (default: the setting)."""
         cipher = AesGcmTokenCipher(oauth_key(settings))
         database = await open_database(settings)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -132,6 +144,7 @@ class Runtime:
             imports=ImportService(storage, publisher, clock),
             oauth=OAuthService(storage, publisher, clock, cipher),
             runs=RunService(storage, publisher, clock),
+            agent_runs=AgentRunService(storage, publisher, clock, usage),
             snapshots=SnapshotService(storage, publisher, clock, messages),
             rate_limiter=RateLimiter(rate_store, clock),
         )
@@ -146,12 +159,19 @@ class Runtime:
             clock=clock,
             hub=ProjectHub(broker),
             presence=presence,
+            publisher=publisher,
             redis=redis,
         )
         if isinstance(broker, RedisBroker):
             broker.on_reconnect(runtime.hub.catch_up_all)
         runtime._tasks.append(asyncio.create_task(runtime._sweep_rate_limits(), name="rate-limit-sweeper"))
         runtime._tasks.append(asyncio.create_task(runtime._keep_presence(), name="presence-keeper"))
+        if settings.worker_in_process if worker is None else worker:
+            from server.agent import start_worker
+
+            runtime.worker = await start_worker(
+                settings, services.agent_runs, publisher, broker, concurrency=worker_concurrency
+            )
         return runtime
 
     async def close_tabs(self, code: int, grace_seconds: float) -> None:
@@ -163,6 +183,8 @@ class Runtime:
                     await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()
         await self.hub.stop()
         await self.broker.close()
         for task in self._tasks:

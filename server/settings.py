@@ -12,6 +12,7 @@ import msgspec
 
 from db.engine import is_postgres_url
 from db.token_cipher import InvalidKey, decode_key
+from domain.enums import Framework
 
 ENV_PREFIX = "FORGE_"
 # Variables the test suite reads for itself; they are not server settings.
@@ -69,6 +70,34 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ws_per_message_deflate: bool = False
     """Compress WebSocket frames (costs CPU per tab per frame; off by default)."""
     log_level: LogLevel = "INFO"
+    public_url: str | None = None
+    """How browsers reach this server (previews of local sandboxes); unset: http://HOST:PORT."""
+    worker_in_process: bool = True
+    """`forge serve` runs an agent worker in its own event loop; off when `forge worker`s run apart."""
+    worker_concurrency: Positive = 2
+    """Runs one worker process executes at the same time."""
+    worker_lease_seconds: Annotated[int, msgspec.Meta(ge=3)] = 30
+    """A run whose worker stops renewing its lease for this long is taken again (at most twice)."""
+    worker_poll_seconds: Annotated[float, msgspec.Meta(gt=0)] = 5.0
+    """How often an idle worker looks for runs it was not woken for (the broker wakes it at once)."""
+    worker_shutdown_grace_seconds: Annotated[float, msgspec.Meta(ge=0)] = 20.0
+    """On SIGTERM, how long running runs may finish before they are given back to the queue."""
+    agent_max_iterations: Positive = 15
+    """Model calls a run may make before it stops."""
+    anthropic_api_key: str | None = None
+    """Switches the agent from the offline provider to Anthropic's models."""
+    anthropic_base_url: str | None = None
+    anthropic_model: str = "claude-sonnet-5-5"
+    """The model when the project has no `modelPreference`."""
+    offline_word_delay_ms: Annotated[int, msgspec.Meta(ge=0)] = 20
+    """The offline provider's pace: a pause after each streamed word."""
+    e2b_api_key: str | None = None
+    """Switches sandboxes from the local folder to E2B."""
+    e2b_templates: frozenset[str] = frozenset()
+    """`FRAMEWORK=template` pairs overriding the E2B template of a framework."""
+    e2b_timeout_seconds: Positive = 1800
+    sandbox_allow_commands: bool = False
+    """Local sandbox: let the agent run commands on this machine (npm install, the dev server)."""
 
     @property
     def uses_clerk(self) -> bool:
@@ -79,6 +108,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.database_url is not None:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'forge.sqlite3').as_posix()}"
+
+    @property
+    def resolved_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def sandboxes_dir(self) -> Path:
+        return self.data_dir / "sandboxes"
+
+    @property
+    def e2b_template_overrides(self) -> dict[Framework, str]:
+        pairs = (pair.partition("=") for pair in self.e2b_templates)
+        return {Framework(name): template for name, _, template in pairs}
 
     @property
     def dev_secret_path(self) -> Path:
@@ -158,6 +200,15 @@ _EXPECTED = {
     "presence_ttl_seconds": "a positive integer (seconds)",
     "ws_per_message_deflate": "true or false",
     "log_level": "one of " + ", ".join(get_args(LogLevel)),
+    "worker_in_process": "true or false",
+    "worker_concurrency": "a positive integer",
+    "worker_lease_seconds": "a whole number of seconds, at least 3",
+    "worker_poll_seconds": "a positive number of seconds",
+    "worker_shutdown_grace_seconds": "a number of seconds (0 or more)",
+    "agent_max_iterations": "a positive integer",
+    "offline_word_delay_ms": "a whole number of milliseconds",
+    "e2b_timeout_seconds": "a positive integer (seconds)",
+    "sandbox_allow_commands": "true or false",
 }
 
 
@@ -189,6 +240,14 @@ def _check_consistency(settings: Settings) -> None:
             decode_key(settings.oauth_encryption_key)
         except InvalidKey as error:
             raise SettingsError(f"FORGE_OAUTH_ENCRYPTION_KEY: {error}") from None
+    for pair in settings.e2b_templates:
+        name, sep, template = pair.partition("=")
+        if not sep or not template or name not in Framework.__members__:
+            raise SettingsError(
+                f"FORGE_E2B_TEMPLATES: expected FRAMEWORK=template pairs (NEXTJS=nextjs-app), got {pair!r}"
+            )
+    if settings.public_url is not None and not settings.public_url.startswith(("http://", "https://")):
+        raise SettingsError(f"FORGE_PUBLIC_URL: expected an http(s):// URL, got {settings.public_url!r}")
     if settings.clerk_jwks_url is not None and not settings.clerk_jwks_url.startswith(
         ("https://", "http://")
     ):

@@ -78,6 +78,7 @@ async def settings(
         polar_unlimited_product_ids=frozenset({UNLIMITED_PRODUCT}),
         polar_webhook_secret=WEBHOOK_SECRET,
         admin_user_ids=frozenset({ADMIN}),
+        worker_in_process=False,  # tests of the agent worker turn it on (tests/workers/conftest.py)
     )
     if deployment == "embedded":
         yield base

@@ -35,7 +35,13 @@ class ServeProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = cwd / f"serve-{self.port}.log"
-        env = forge_env(FORGE_PORT=str(self.port), FORGE_LOG_LEVEL="WARNING", **settings)
+        # Channel tests count events: an agent worker runs only where a test asks for one.
+        defaults = {
+            "FORGE_PORT": str(self.port),
+            "FORGE_LOG_LEVEL": "WARNING",
+            "FORGE_WORKER_IN_PROCESS": "false",
+        }
+        env = forge_env(**{**defaults, **settings})
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [FORGE, "serve"], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT

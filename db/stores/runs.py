@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from uuid import UUID
+
 from db.stores.rows import from_row, to_row, update_values
 from db.tables import AgentRunTable, ImportTable
 from domain.entities import AgentRun, Import
-from domain.enums import ImportStatus, RunStatus
+from domain.enums import ImportStatus, RunSource, RunStatus
 from domain.ids import ImportId, ProjectId, RunId
 
 IMPORT_JSON = frozenset({"metadata"})
 KEEP = frozenset({"id", "project_id", "user_id", "created_at"})
 
 
+# The first in line of its project, behind no RUNNING run of it. Ids are UUIDv7, so their order
+# is the order the runs were asked for, in both engines (PostgreSQL uuid, SQLite text).
+_NEXT_PENDING = """
+SELECT r.id FROM agent_runs r
+WHERE r.status = 'PENDING' AND r.source = 'SERVER'
+  AND NOT EXISTS (
+    SELECT 1 FROM agent_runs o
+    WHERE o.project_id = r.project_id AND o.source = 'SERVER'
+      AND (o.status = 'RUNNING' OR (o.status = 'PENDING' AND o.id < r.id))
+  )
+ORDER BY r.id
+LIMIT 1
+"""
+# Claimers skip a run another claimer has locked instead of queueing behind it. The locked run is
+# still PENDING to the others, so the runs behind it in its project stay out of reach meanwhile.
+_SKIP_LOCKED = "FOR UPDATE OF r SKIP LOCKED"
+
+
 class PiccoloRunStore:
+    def __init__(self, can_lock_rows: bool) -> None:
+        # Without row locks (SQLite) the immediate transaction already serializes claimers.
+        self.can_lock_rows = can_lock_rows
+
     async def insert(self, run: AgentRun) -> None:
         await AgentRunTable.insert(AgentRunTable(**to_row(run)))
 
@@ -36,6 +61,44 @@ class PiccoloRunStore:
             .returning(AgentRunTable.id)
         )
         return bool(written)
+
+    async def update_held(self, run: AgentRun, held: AgentRun) -> bool:
+        claimant = (
+            AgentRunTable.claimed_by.is_null()
+            if held.claimed_by is None
+            else AgentRunTable.claimed_by == held.claimed_by
+        )
+        written = (
+            await AgentRunTable.update(update_values(run, KEEP))
+            .where(
+                (AgentRunTable.id == held.id)
+                & (AgentRunTable.status == held.status.value)
+                & (AgentRunTable.attempts == held.attempts)
+                & claimant
+            )
+            .returning(AgentRunTable.id)
+        )
+        return bool(written)
+
+    async def next_pending(self) -> AgentRun | None:
+        sql = _NEXT_PENDING + (_SKIP_LOCKED if self.can_lock_rows else "")
+        rows = await AgentRunTable.raw(sql)
+        return None if not rows else await self.get(RunId(UUID(str(rows[0]["id"]))))
+
+    async def next_expired(self, now: datetime) -> AgentRun | None:
+        query = (
+            AgentRunTable.select()
+            .where(
+                (AgentRunTable.status == RunStatus.RUNNING.value)
+                & (AgentRunTable.source == RunSource.SERVER.value)
+                & (AgentRunTable.lease_expires_at < now)
+            )
+            .order_by(AgentRunTable.id)
+        )
+        if self.can_lock_rows:
+            query = query.lock_rows("UPDATE", skip_locked=True)
+        row = await query.first()
+        return None if row is None else from_row(row, AgentRun)
 
 
 class PiccoloImportStore:

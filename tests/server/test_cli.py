@@ -108,11 +108,11 @@ def test_a_wrong_setting_stops_with_one_line(tmp_path):
     assert result.stderr == "forge: FORGE_PORT: expected an integer between 1 and 65535, got 'eighty'\n"
 
 
-def test_worker_says_it_is_not_there_yet(tmp_path):
+def test_a_standalone_worker_without_redis_says_it_needs_it(tmp_path):
     result = subprocess.run([FORGE, "worker"], cwd=tmp_path, env=forge_env(), capture_output=True, text=True)
 
-    assert result.returncode == 1
-    assert "not there yet" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.startswith("forge worker: FORGE_REDIS_URL is required")
 
 
 @pytest.fixture

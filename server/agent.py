@@ -1,0 +1,87 @@
+"""Puts the agent worker together from the settings: which model, which sandboxes, which limits.
+
+Without keys the embedded deployment uses the offline provider and local folders; an Anthropic
+key switches the model, an E2B key the sandboxes. Nothing else changes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from channels.broker import Broker
+from channels.run_queue import listen_for_runs
+from domain.enums import Framework
+from domain.ports import EventPublisher
+from domain.services.agent_runs import AgentRunService
+from server.settings import Settings
+from workers.agent.loop import AgentLimits
+from workers.agent.model import ModelProvider
+from workers.providers.offline import MODEL as OFFLINE_MODEL
+from workers.providers.offline import OfflineProvider
+from workers.runner import RunExecutor, RunnerSettings
+from workers.sandboxes.base import SandboxProvider
+from workers.sandboxes.local import LocalSandboxProvider
+from workers.worker import AgentWorker, WorkerSettings
+
+E2B_TEMPLATES: dict[Framework, str] = {
+    framework: f"forge-{framework.value.lower()}" for framework in Framework
+}
+"""Template names per framework; FORGE_E2B_TEMPLATES overrides any of them."""
+
+
+def model_provider(settings: Settings) -> ModelProvider:
+    if settings.anthropic_api_key:
+        from workers.providers.anthropic import AnthropicProvider
+
+        return AnthropicProvider(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url)
+    return OfflineProvider(word_delay_seconds=settings.offline_word_delay_ms / 1000)
+
+
+def sandbox_provider(settings: Settings) -> SandboxProvider:
+    if settings.e2b_api_key:
+        from workers.sandboxes.e2b import E2BSandboxProvider
+
+        return E2BSandboxProvider(
+            api_key=settings.e2b_api_key,
+            templates={**E2B_TEMPLATES, **settings.e2b_template_overrides},
+            timeout_seconds=settings.e2b_timeout_seconds,
+        )
+    return LocalSandboxProvider(
+        settings.sandboxes_dir, settings.resolved_public_url, allow_commands=settings.sandbox_allow_commands
+    )
+
+
+def worker_settings(settings: Settings, concurrency: int | None = None) -> WorkerSettings:
+    return WorkerSettings(
+        concurrency=concurrency or settings.worker_concurrency,
+        lease=timedelta(seconds=settings.worker_lease_seconds),
+        poll_seconds=settings.worker_poll_seconds,
+        shutdown_grace_seconds=settings.worker_shutdown_grace_seconds,
+    )
+
+
+async def start_worker(
+    settings: Settings,
+    runs: AgentRunService,
+    publisher: EventPublisher,
+    broker: Broker,
+    concurrency: int | None = None,
+) -> AgentWorker:
+    """A running worker, woken through the broker whenever a run may start."""
+    provider = model_provider(settings)
+    chosen = worker_settings(settings, concurrency)
+    executor = RunExecutor(
+        runs,
+        publisher,
+        provider,
+        sandbox_provider(settings),
+        RunnerSettings(
+            lease=chosen.lease,
+            default_model=settings.anthropic_model if settings.anthropic_api_key else OFFLINE_MODEL,
+            limits=AgentLimits(max_iterations=settings.agent_max_iterations),
+        ),
+    )
+    worker = AgentWorker(runs, executor, chosen)
+    await listen_for_runs(broker, worker.wake)
+    worker.start()
+    return worker

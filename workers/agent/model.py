@@ -1,0 +1,78 @@
+"""What the code agent says to a model and hears back, independent of any vendor's SDK.
+
+The conversation uses the Messages API's shapes (role + content blocks) as its lingua franca:
+it is the richest of the formats we speak, and the offline provider reads it just as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, Protocol
+
+import msgspec
+
+ContentBlock = dict[str, Any]
+"""`{"type": "text", "text": …}`, `{"type": "image", "source": …}`, `{"type": "tool_use", …}`,
+`{"type": "tool_result", …}` exactly as the Messages API defines them."""
+
+StopReason = Literal["end_turn", "tool_use", "max_tokens", "stop_sequence", "pause_turn", "refusal"]
+
+
+class ChatMessage(msgspec.Struct, frozen=True, kw_only=True):
+    role: Literal["user", "assistant"]
+    content: list[ContentBlock]
+
+
+class ToolSpec(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+class ModelRequest(msgspec.Struct, frozen=True, kw_only=True):
+    model: str
+    system: str
+    messages: list[ChatMessage]
+    tools: list[ToolSpec]
+    max_tokens: int
+
+
+class ToolCall(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    input: dict[str, Any]
+
+
+class ModelTurn(msgspec.Struct, frozen=True, kw_only=True):
+    """One complete reply: its text, the tools it calls, why it stopped, what it cost."""
+
+    text: str
+    tool_calls: list[ToolCall]
+    stop_reason: StopReason
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def as_message(self) -> ChatMessage:
+        """The reply as the assistant turn of the next request."""
+        blocks: list[ContentBlock] = [{"type": "text", "text": self.text}] if self.text else []
+        blocks += [
+            {"type": "tool_use", "id": c.id, "name": c.name, "input": c.input} for c in self.tool_calls
+        ]
+        return ChatMessage(role="assistant", content=blocks)
+
+
+OnText = Callable[[str], Awaitable[None]]
+"""Receives each piece of the reply's text the moment the model produces it."""
+
+
+class ModelError(Exception):
+    """The model could not answer (API error, overload, broken stream): not the user's fault."""
+
+
+class ModelProvider(Protocol):
+    name: str
+    """Recorded in the fragment's metadata: `anthropic`, `offline`."""
+
+    async def reply(self, request: ModelRequest, on_text: OnText) -> ModelTurn:
+        """Streams one reply, handing its text to `on_text` as it arrives; raises ModelError."""
+        ...

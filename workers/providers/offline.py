@@ -1,0 +1,133 @@
+"""The offline provider: no key, no network, the same tool calls a model would make.
+
+It builds a small but real app for the prompt in the project's framework (see offline_apps),
+streams its words at a readable pace and ends with a task summary, so the embedded product shows
+the whole experience. It reads only what a model reads: the system prompt and the conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from domain.enums import DEFAULT_FRAMEWORK, Framework
+from workers.agent.loop import CONTINUE, FINISH
+from workers.agent.model import ChatMessage, ModelRequest, ModelTurn, OnText, ToolCall
+from workers.agent.prompts import FILES_HEADING, FRAMEWORK_MARKER
+from workers.agent.summary import CLOSE, OPEN
+from workers.providers.offline_apps import OfflineApp, build_app
+
+NAME = "offline"
+MODEL = "offline-builder"
+WORD = re.compile(r"\S+\s*|\s+")
+CONFIG_FILES = re.compile(
+    r"(^|/)(package\.json|[^/]*\.config\.[a-z]+|tsconfig[^/]*\.json|angular\.json|index\.html)$"
+)
+NUDGES = frozenset({CONTINUE, FINISH})
+
+
+class OfflineProvider:
+    name = NAME
+
+    def __init__(self, word_delay_seconds: float = 0.02) -> None:
+        self.word_delay_seconds = word_delay_seconds
+
+    async def reply(self, request: ModelRequest, on_text: OnText) -> ModelTurn:
+        framework = _framework(request.system)
+        prompt, existing, step = _position(request.messages)
+        app = build_app(prompt, framework)
+        if existing and app.kind == "landing":
+            text, calls = _follow_up(step, prompt, existing)
+        else:
+            text, calls = _build(step, app, rebuilding=bool(existing))
+        await self._speak(text, on_text)
+        return ModelTurn(
+            text=text,
+            tool_calls=calls,
+            stop_reason="tool_use" if calls else "end_turn",
+            input_tokens=sum(len(WORD.findall(_text_of(m))) for m in request.messages),
+            output_tokens=len(WORD.findall(text)),
+        )
+
+    async def _speak(self, text: str, on_text: OnText) -> None:
+        for word in WORD.findall(text):
+            await on_text(word)
+            if self.word_delay_seconds:
+                await asyncio.sleep(self.word_delay_seconds)
+
+
+def _build(step: int, app: OfflineApp, rebuilding: bool) -> tuple[str, list[ToolCall]]:
+    """Configuration first, then the app's own code, then the summary."""
+    config = {p: c for p, c in app.files.items() if CONFIG_FILES.search(p)}
+    code = {p: c for p, c in app.files.items() if p not in config}
+    if step == 0:
+        opening = f"I'll rebuild the app as a {app.title.lower()}. " if rebuilding else ""
+        return opening + app.intro + "\n\nFirst the project setup.", [_write(step, config)]
+    if step == 1 and code:
+        return "Now the app itself.", [_write(step, code)]
+    return f"{OPEN}{app.summary}{CLOSE}", []
+
+
+def _follow_up(step: int, prompt: str, existing: list[str]) -> tuple[str, list[ToolCall]]:
+    """A change it cannot make for real: it reads the app, notes the request, and says so."""
+    if step == 0:
+        wanted = [p for p in ("package.json", "index.html") if p in existing] or existing[:2]
+        return "Let me look at the current app first.", [
+            ToolCall(id="offline_read_0", name="readFiles", input={"files": wanted})
+        ]
+    if step == 1:
+        note = f"# Requested changes\n\n- {prompt.strip()}\n"
+        return (
+            "The offline builder makes whole apps (a to-do list, a counter, notes, a landing page) but "
+            "not free-form changes, so I noted your request in CHANGES.md. With an Anthropic key "
+            "configured, a real model makes the change.",
+            [_write(step, {"CHANGES.md": note})],
+        )
+    return f"{OPEN}Noted the requested change in CHANGES.md; the app is unchanged.{CLOSE}", []
+
+
+def _write(step: int, files: dict[str, str]) -> ToolCall:
+    return ToolCall(
+        id=f"offline_write_{step}",
+        name="createOrUpdateFiles",
+        input={"files": [{"path": p, "content": c} for p, c in files.items()]},
+    )
+
+
+def _framework(system: str) -> Framework:
+    for line in system.splitlines():
+        if line.startswith(FRAMEWORK_MARKER):
+            try:
+                return Framework(line.removeprefix(FRAMEWORK_MARKER).strip())
+            except ValueError:
+                break
+    return DEFAULT_FRAMEWORK
+
+
+def _position(messages: list[ChatMessage]) -> tuple[str, list[str], int]:
+    """The request being answered, the files the project already had, and how many replies to it
+    were given so far."""
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        texts = [b["text"] for b in message.content if b.get("type") == "text"]
+        is_request = (
+            message.role == "user"
+            and texts
+            and not any(b.get("type") == "tool_result" for b in message.content)
+            and texts[-1] not in NUDGES
+        )
+        if is_request:
+            existing = [
+                line.removeprefix("--- ").split(" (", 1)[0]
+                for text in texts
+                if text.startswith(FILES_HEADING)
+                for line in text.splitlines()
+                if line.startswith("--- ")
+            ]
+            replies = sum(1 for m in messages[index + 1 :] if m.role == "assistant")
+            return texts[-1], existing, replies
+    return "", [], 0
+
+
+def _text_of(message: ChatMessage) -> str:
+    return " ".join(str(b.get("text") or b.get("content") or "") for b in message.content)

@@ -1,0 +1,217 @@
+"""One server-side run, start to end: sandbox, context, the code agent, then its fragment or its
+failure. The lease is renewed in the background; a run that is no longer ours stops at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+import msgspec
+
+from domain.entities import AgentRun, Files
+from domain.enums import DEFAULT_FRAMEWORK
+from domain.errors import LeaseLost
+from domain.events import FileWritten
+from domain.ports import EventPublisher
+from domain.rules.naming import is_default_project_name, project_name_from
+from domain.services.agent_runs import AgentRunService, RunContext, RunOutcome
+from workers.agent.loop import AgentLimits, AgentResult, CodeAgent
+from workers.agent.model import ModelError, ModelProvider
+from workers.agent.prompts import conversation, system_prompt
+from workers.agent.tools import Toolbox
+from workers.sandboxes.base import Sandbox, SandboxError, SandboxProvider
+from workers.streaming import ReplyStream
+
+logger = logging.getLogger("forge.worker")
+
+T = TypeVar("T")
+TITLE_MAX = 80
+UNEXPECTED = "Something went wrong on our side while building your app. Your credit was refunded."
+NOTHING_BUILT = "The model stopped after {n} steps without building the app."
+
+
+class NothingBuilt(Exception):
+    """The model finished, or ran out of steps, without producing an app."""
+
+
+class RunnerSettings(msgspec.Struct, frozen=True, kw_only=True):
+    lease: timedelta
+    default_model: str
+    limits: AgentLimits = AgentLimits()
+    sandbox_keep_alive_seconds: int = 1800
+
+
+class HeldRun:
+    """The run as this worker last wrote it. Writes take turns, so the heartbeat and the agent
+    never race each other's check of who holds the run."""
+
+    def __init__(self, run: AgentRun) -> None:
+        self.run = run
+        self._turn = asyncio.Lock()
+
+    async def update(self, write: Callable[[AgentRun], Awaitable[AgentRun]]) -> AgentRun:
+        async with self._turn:
+            self.run = await write(self.run)
+            return self.run
+
+    async def use(self, act: Callable[[AgentRun], Awaitable[T]]) -> T:
+        async with self._turn:
+            return await act(self.run)
+
+
+class RunExecutor:
+    def __init__(
+        self,
+        runs: AgentRunService,
+        publisher: EventPublisher,
+        provider: ModelProvider,
+        sandboxes: SandboxProvider,
+        settings: RunnerSettings,
+    ) -> None:
+        self.runs = runs
+        self.publisher = publisher
+        self.provider = provider
+        self.sandboxes = sandboxes
+        self.settings = settings
+
+    async def execute(self, run: AgentRun) -> None:
+        """Runs a claimed run to its end; never raises but for cancellation."""
+        held = HeldRun(run)
+        work = asyncio.current_task()
+        heartbeat = asyncio.create_task(self._heartbeat(held, work), name=f"lease-{run.id}")
+        try:
+            await self._execute(held)
+        except asyncio.CancelledError:
+            if not heartbeat.done():  # stopped by the worker, not by a lost lease: give it back
+                await asyncio.shield(self._release(held))
+            raise
+        except LeaseLost:
+            logger.warning("run %s is no longer ours; stopped", run.id)
+        except (ModelError, SandboxError, NothingBuilt) as error:
+            await self._fail(held, f"{error} Your credit was refunded.")
+        except Exception:
+            logger.exception("run %s failed", run.id)
+            await self._fail(held, UNEXPECTED)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _release(self, held: HeldRun) -> None:
+        try:
+            await held.use(self.runs.release)
+        except Exception:  # its lease will run out and another worker takes it
+            logger.warning("run %s could not be given back", held.run.id, exc_info=True)
+
+    async def _execute(self, held: HeldRun) -> None:
+        run = held.run
+        await held.update(lambda r: self.runs.set_stage(r, "Reading project files…"))
+        context = await self.runs.context(run)
+        framework = run.framework or context.project.framework or DEFAULT_FRAMEWORK
+        sandbox = await self._sandbox(held, context)
+        reply_id = run.reply_message_id
+        assert reply_id is not None  # a claimed run always has its reply
+        stream = ReplyStream(
+            self.publisher,
+            run.project_id,
+            reply_id,
+            save=lambda content: held.use(lambda r: self.runs.save_progress(r, content)),
+        )
+
+        async def file_written(path: str, content: str) -> None:
+            await self.publisher.publish(
+                run.project_id, [FileWritten(message_id=reply_id, path=path, content=content)]
+            )
+
+        toolbox = Toolbox(sandbox, file_written)
+        model = run.model or context.project.model_preference or self.settings.default_model
+        try:
+            result = await CodeAgent(self.provider, self.settings.limits).run(
+                model=model,
+                system=system_prompt(framework),
+                messages=conversation(context.history, run.value, context.attachments, context.files),
+                toolbox=toolbox,
+                stream=stream,
+                on_stage=lambda stage: self._stage(held, stage),
+            )
+        finally:
+            await stream.close()
+        files: Files = {**context.files, **toolbox.written}
+        if not files or (result.summary is None and not toolbox.written):
+            raise NothingBuilt(NOTHING_BUILT.format(n=result.iterations))
+        await held.update(lambda r: self.runs.set_stage(r, "Starting the preview…"))
+        preview = await sandbox.preview_url(framework)
+        outcome = RunOutcome(
+            content=stream.content,
+            title=_title(result, run.value),
+            files=files,
+            framework=framework,
+            sandbox_url=preview,
+            metadata=self._metadata(model, result, stream),
+            project_name=project_name_from(run.value)
+            if is_default_project_name(context.project.name)
+            else None,
+        )
+        await held.use(lambda r: self.runs.finish(r, outcome))
+
+    async def _sandbox(self, held: HeldRun, context: RunContext) -> Sandbox:
+        """The project's sandbox, or a new one holding the latest fragment's files."""
+        project = context.project
+        if project.sandbox_id is not None:
+            existing = await self.sandboxes.connect(project.sandbox_id)
+            if existing is not None:
+                await existing.keep_alive(self.settings.sandbox_keep_alive_seconds)
+                return existing
+        sandbox = await self.sandboxes.create(project.id, held.run.framework or project.framework)
+        if context.files:
+            await held.update(lambda r: self.runs.set_stage(r, "Restoring your files…"))
+            await sandbox.write_files(context.files)
+        await held.use(lambda r: self.runs.record_sandbox(r, sandbox.id))
+        return sandbox
+
+    async def _stage(self, held: HeldRun, stage: str) -> None:
+        if held.run.stage != stage:
+            await held.update(lambda r: self.runs.set_stage(r, stage))
+
+    async def _heartbeat(self, held: HeldRun, work: asyncio.Task[object] | None) -> None:
+        period = self.settings.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(period)
+            try:
+                await held.update(lambda r: self.runs.renew(r, self.settings.lease))
+            except LeaseLost:
+                logger.warning("run %s lost its lease; stopping it", held.run.id)
+                if work is not None:
+                    work.cancel()
+                return
+            except Exception:  # a missed beat is retried; the lease outlasts two of them
+                logger.warning("renewing the lease of run %s failed", held.run.id, exc_info=True)
+
+    async def _fail(self, held: HeldRun, reason: str) -> None:
+        try:
+            await held.use(lambda r: self.runs.fail(r, reason))
+        except LeaseLost:
+            logger.warning("run %s is no longer ours; its failure was not recorded", held.run.id)
+
+    def _metadata(self, model: str, result: AgentResult, stream: ReplyStream) -> dict[str, object]:
+        return {
+            "model": model,
+            "provider": self.provider.name,
+            "offline": self.provider.name == "offline",
+            "sandbox": self.sandboxes.name,
+            "iterations": result.iterations,
+            "inputTokens": result.input_tokens,
+            "outputTokens": result.output_tokens,
+            "streamedFrames": stream.frames,
+            "progressSaves": stream.saves,
+        }
+
+
+def _title(result: AgentResult, prompt: str) -> str:
+    source = (result.summary or prompt).strip()
+    first = source.splitlines()[0].strip(" #*-") if source else "Fragment"
+    return first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1].rstrip() + "…"

@@ -1,0 +1,99 @@
+"""The agent worker: claims server-side runs and executes up to `concurrency` of them at a time.
+
+It wakes when a run is announced on the broker and otherwise polls slowly, never spins. On stop
+it claims nothing more, lets running runs finish for a grace period, and gives back the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from datetime import timedelta
+
+import msgspec
+
+from domain.ids import RunId
+from domain.services.agent_runs import AgentRunService
+from workers.runner import RunExecutor
+
+logger = logging.getLogger("forge.worker")
+
+CLAIM_RETRY_SECONDS = 2.0
+
+
+class WorkerSettings(msgspec.Struct, frozen=True, kw_only=True):
+    concurrency: int = 2
+    lease: timedelta = timedelta(seconds=30)
+    poll_seconds: float = 5.0
+    shutdown_grace_seconds: float = 20.0
+
+
+def worker_id() -> str:
+    """Names the claimant in the runs it takes: which machine, which process."""
+    return f"worker:{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class AgentWorker:
+    def __init__(self, runs: AgentRunService, executor: RunExecutor, settings: WorkerSettings) -> None:
+        self.runs = runs
+        self.executor = executor
+        self.settings = settings
+        self.id = worker_id()
+        self.active: dict[RunId, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Runs may be waiting: look now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._loop_task = asyncio.create_task(self._claim_loop(), name=f"agent-worker-{self.id}")
+
+    async def stop(self) -> None:
+        """Claims nothing more; runs still going after the grace period are given back."""
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+        if self.active:
+            await asyncio.wait(list(self.active.values()), timeout=self.settings.shutdown_grace_seconds)
+        for task in list(self.active.values()):
+            task.cancel()  # the executor gives its run back when cancelled
+        if self.active:
+            await asyncio.wait(list(self.active.values()))
+
+    async def _claim_loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self._claim_while_free()
+            except Exception:  # the database may be away for a moment: try again soon
+                logger.exception("claiming runs failed")
+                await asyncio.sleep(CLAIM_RETRY_SECONDS)
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.settings.poll_seconds):
+                    await self._wake.wait()
+
+    async def _claim_while_free(self) -> None:
+        while len(self.active) < self.settings.concurrency:
+            run = await self.runs.claim_next(self.id, self.settings.lease)
+            if run is None:
+                return
+            logger.info("worker %s took run %s (attempt %d)", self.id, run.id, run.attempts)
+            task = asyncio.create_task(self.executor.execute(run), name=f"run-{run.id}")
+            self.active[run.id] = task
+            task.add_done_callback(self._finished(run.id))
+
+    def _finished(self, run_id: RunId) -> Callable[[asyncio.Task[None]], None]:
+        def done(_: asyncio.Task[None]) -> None:
+            self.active.pop(run_id, None)
+            self.wake()  # a slot is free, and the project's next run may start
+
+        return done
