@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -64,3 +65,32 @@ class ServeProcess:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=20)
+
+
+class WorkerProcess:
+    """`forge worker` with `settings`; its output goes to `log`."""
+
+    def __init__(self, cwd: Path, **settings: str) -> None:
+        self.log = cwd / f"worker-{secrets.token_hex(3)}.log"
+        defaults = {
+            "FORGE_LOG_LEVEL": "WARNING",
+            "FORGE_OFFLINE_WORD_DELAY_MS": "0",
+            "FORGE_WORKER_POLL_SECONDS": "1",
+        }
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                [FORGE, "worker"],
+                cwd=cwd,
+                env=forge_env(**{**defaults, **settings}),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def terminate(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)

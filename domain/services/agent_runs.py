@@ -90,6 +90,8 @@ class AgentRunService(Service):
                 waiting = expired or await self.storage.runs.next_pending()
                 if waiting is None:
                     return None
+                # Read after the run was found: a run found free started after its predecessor ended.
+                now = self.clock.now()
                 claimed = msgspec.structs.replace(
                     waiting,
                     status=RunStatus.RUNNING,

@@ -4,7 +4,6 @@ third process: every tab sees the identical sequence."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 import signal
 import sys
 import textwrap
@@ -12,8 +11,7 @@ import textwrap
 import pytest
 
 from server.auth import issue_dev_token
-from tests import services
-from tests.conftest import JWT_SECRET, OAUTH_KEY, http_client
+from tests.conftest import JWT_SECRET, http_client
 from tests.processes import ServeProcess, forge_env
 from tests.ws import open_tab
 
@@ -40,24 +38,6 @@ PUBLISHER = textwrap.dedent(
     asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
     """
 )
-
-
-@pytest.fixture
-def scaled_env(postgres_url, redis_problem):
-    if isinstance(postgres_url, services.Unavailable):
-        services.unavailable(postgres_url.reason)
-    if redis_problem is not None:
-        services.unavailable(redis_problem.reason)
-    asyncio.run(services.truncate_all(postgres_url))
-    prefix = f"forge-test:{secrets.token_hex(6)}:"
-    yield {
-        "FORGE_DATABASE_URL": postgres_url,
-        "FORGE_REDIS_URL": services.REDIS_URL,
-        "FORGE_REDIS_PREFIX": prefix,
-        "FORGE_OAUTH_ENCRYPTION_KEY": OAUTH_KEY,
-        "FORGE_JWT_SECRET": JWT_SECRET,
-    }
-    asyncio.run(services.delete_prefix(prefix))
 
 
 @pytest.fixture

@@ -1,0 +1,127 @@
+"""Worker processes sharing PostgreSQL and Redis: every run executes once, in its project's order,
+and a worker killed mid-run loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from channels.memory import MemoryBroker
+from channels.publisher import BrokerPublisher
+from db.storage import PiccoloStorage
+from domain.clock import SystemClock
+from domain.entities import AgentRun
+from domain.enums import RunStatus
+from domain.ids import UserId
+from domain.rules.plans import PlanCatalog
+from domain.services.messages import MessageService
+from domain.services.projects import ProjectService
+from domain.services.usage import UsageService
+from server.runtime import open_database
+from server.settings import Settings
+from tests.conftest import UNLIMITED_PRODUCT
+from tests.factories import subscribe
+from tests.processes import WorkerProcess
+
+PROJECTS = 10
+PROMPTS_PER_PROJECT = 10
+
+
+class Queue:
+    """Prompts written straight through the domain services, as the API would write them."""
+
+    def __init__(self, storage: PiccoloStorage) -> None:
+        clock, publisher = SystemClock(), BrokerPublisher(MemoryBroker())
+        self.storage = storage
+        self.usage = UsageService(
+            storage, publisher, clock, PlanCatalog(unlimited_product_ids={UNLIMITED_PRODUCT})
+        )
+        self.projects = ProjectService(storage, publisher, clock, self.usage)
+        self.messages = MessageService(storage, publisher, clock, self.usage)
+
+    async def all_runs(self, project_ids: list) -> list[AgentRun]:
+        runs: list[AgentRun] = []
+        for project_id in project_ids:
+            runs += await self.storage.runs.list_for_project(project_id, 1000)
+        return runs
+
+    async def until_all_end(self, project_ids: list, timeout: float) -> list[AgentRun]:
+        async with asyncio.timeout(timeout):
+            while True:
+                runs = await self.all_runs(project_ids)
+                if all(run.status in (RunStatus.COMPLETED, RunStatus.FAILED) for run in runs):
+                    return runs
+                await asyncio.sleep(0.2)
+
+
+@pytest.fixture
+async def queue(scaled_env: dict[str, str], tmp_path: Path) -> AsyncIterator[Queue]:
+    settings = Settings(data_dir=tmp_path, database_url=scaled_env["FORGE_DATABASE_URL"])
+    database = await open_database(settings)
+    try:
+        yield Queue(PiccoloStorage(database))
+    finally:
+        await database.stop()
+
+
+def _workers(tmp_path: Path, env: dict[str, str], count: int, **settings: str) -> list[WorkerProcess]:
+    return [WorkerProcess(tmp_path, **env, **settings) for _ in range(count)]
+
+
+async def test_four_workers_run_a_hundred_prompts_once_each_in_their_projects_order(
+    queue: Queue, scaled_env: dict[str, str], tmp_path: Path
+) -> None:
+    project_ids = []
+    for n in range(PROJECTS):
+        user = UserId(f"user{n}")
+        await subscribe(user, UNLIMITED_PRODUCT, datetime.now(UTC))
+        project = await queue.projects.create_with_message(user, f"a to-do list app number {n}")
+        for prompt in range(1, PROMPTS_PER_PROJECT):
+            await queue.messages.post_message(user, project.id, f"a counter, take {prompt}")
+        project_ids.append(project.id)
+    workers = _workers(tmp_path, scaled_env, 4, FORGE_WORKER_CONCURRENCY="3")
+    try:
+        runs = await queue.until_all_end(project_ids, timeout=240)
+    finally:
+        for worker in workers:
+            worker.terminate()
+
+    assert len(runs) == PROJECTS * PROMPTS_PER_PROJECT
+    assert {run.status for run in runs} == {RunStatus.COMPLETED}
+    assert {run.attempts for run in runs} == {1}
+    assert len({run.reply_message_id for run in runs}) == len(runs)
+    by_project: dict = defaultdict(list)
+    for run in runs:
+        by_project[run.project_id].append(run)
+    for project_runs in by_project.values():
+        ordered = sorted(project_runs, key=lambda run: run.id)
+        for before, after in itertools.pairwise(ordered):
+            assert before.finished_at <= after.started_at  # never two RUNNING, and in order
+
+
+async def test_a_run_whose_worker_was_killed_is_taken_again_after_its_lease(
+    queue: Queue, scaled_env: dict[str, str], tmp_path: Path
+) -> None:
+    project = await queue.projects.create_with_message(UserId("alice"), "a to-do list app")
+    lease = {"FORGE_WORKER_LEASE_SECONDS": "3"}
+    (doomed,) = _workers(tmp_path, scaled_env, 1, FORGE_OFFLINE_WORD_DELAY_MS="200", **lease)
+    async with asyncio.timeout(30):
+        while (await queue.all_runs([project.id]))[0].status != RunStatus.RUNNING:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+    await asyncio.sleep(1)  # mid-stream
+    doomed.kill()
+    (rescuer,) = _workers(tmp_path, scaled_env, 1, **lease)
+    try:
+        (run,) = await queue.until_all_end([project.id], timeout=60)
+    finally:
+        rescuer.terminate()
+
+    reply = await queue.storage.messages.get(run.reply_message_id)
+    assert (run.status, run.attempts) == (RunStatus.COMPLETED, 2)
+    assert reply.content and reply.type.value == "RESULT"

@@ -1,0 +1,102 @@
+"""The tools against the local sandbox: mistakes go back to the model, files go out to the tabs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from domain.enums import Framework
+from domain.ids import ProjectId
+from workers.agent.model import ToolCall
+from workers.agent.tools import Toolbox
+from workers.sandboxes.local import LocalSandboxProvider
+
+
+class Announced:
+    """The paths announced to the tabs, in order."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def __call__(self, path: str, content: str) -> None:
+        self.paths.append(path)
+
+
+@pytest.fixture
+def announced() -> Announced:
+    return Announced()
+
+
+@pytest.fixture
+async def toolbox(tmp_path: Path, announced: Announced) -> Toolbox:
+    provider = LocalSandboxProvider(tmp_path, "http://127.0.0.1:8000")
+    return Toolbox(await provider.create(ProjectId(uuid4()), Framework.REACT), announced)
+
+
+def call(name: str, **arguments: object) -> ToolCall:
+    return ToolCall(id="toolu_1", name=name, input=dict(arguments))
+
+
+async def test_written_files_land_in_the_sandbox_and_go_out_as_events(
+    toolbox: Toolbox, announced: Announced
+) -> None:
+    result = await toolbox.run(call("createOrUpdateFiles", files=[{"path": "src/a.js", "content": "1"}]))
+
+    assert result["content"] == "Wrote src/a.js"
+    assert await toolbox.sandbox.read_file("src/a.js") == "1"
+    assert announced.paths == ["src/a.js"]
+
+
+async def test_edit_file_replaces_the_one_exact_occurrence(toolbox: Toolbox) -> None:
+    await toolbox.run(call("createOrUpdateFiles", files=[{"path": "a.txt", "content": "red and blue"}]))
+
+    result = await toolbox.run(call("editFile", path="a.txt", search="red", replace="green"))
+
+    assert result.get("is_error") is None
+    assert await toolbox.sandbox.read_file("a.txt") == "green and blue"
+
+
+async def test_an_ambiguous_edit_is_an_error_the_model_can_fix(toolbox: Toolbox) -> None:
+    await toolbox.run(call("createOrUpdateFiles", files=[{"path": "a.txt", "content": "la la"}]))
+
+    result = await toolbox.run(call("editFile", path="a.txt", search="la", replace="do"))
+
+    assert result["is_error"] is True
+    assert "occurs 2 times" in result["content"]
+
+
+async def test_a_path_leaving_the_project_is_an_error_result(toolbox: Toolbox) -> None:
+    result = await toolbox.run(call("createOrUpdateFiles", files=[{"path": "../x", "content": "1"}]))
+
+    assert result["is_error"] is True
+
+
+async def test_reading_a_missing_file_says_so(toolbox: Toolbox) -> None:
+    result = await toolbox.run(call("readFiles", files=["nope.js"]))
+
+    assert result["content"] == "--- nope.js\n(does not exist)"
+
+
+async def test_the_terminal_is_off_by_default_on_the_local_sandbox(toolbox: Toolbox) -> None:
+    result = await toolbox.run(call("terminal", command="ls"))
+
+    assert result["is_error"] is True
+    assert "FORGE_SANDBOX_ALLOW_COMMANDS" in result["content"]
+
+
+async def test_commands_run_in_the_project_folder_when_allowed(tmp_path: Path) -> None:
+    provider = LocalSandboxProvider(tmp_path, "http://127.0.0.1:8000", allow_commands=True)
+    sandbox = await provider.create(ProjectId(uuid4()), Framework.REACT)
+    await sandbox.write_files({"hello.txt": "hi"})
+
+    result = await sandbox.run("cat hello.txt; exit 3", timeout_seconds=10)
+
+    assert (result.exit_code, result.stdout) == (3, "hi")
+
+
+async def test_an_unknown_tool_is_an_error_result(toolbox: Toolbox) -> None:
+    result = await toolbox.run(call("deleteEverything"))
+
+    assert result["is_error"] is True
