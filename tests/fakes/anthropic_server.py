@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,8 @@ class Reply:
 class FakeAnthropic:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.first_text_sent: list[float] = []
+        """`time.monotonic()` when each stream's first text piece was written (benchmarks)."""
         self.headers: list[dict[str, str]] = []
         self._replies: list[Reply] = []
         self._server: asyncio.Server | None = None
@@ -135,6 +138,8 @@ class FakeAnthropic:
                         {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
                     )
                     return
+                if number == 0:
+                    self.first_text_sent.append(time.monotonic())
                 await send(
                     "content_block_delta",
                     {
