@@ -1,69 +1,98 @@
 """E2B sandboxes through the official SDK: one per project, created from a template per framework.
 
-The SDK sits behind one seam (`sandbox_class`) so the adapter can be tested at the SDK boundary;
-every SDK failure becomes a SandboxError with a sentence a user can read.
+The SDK sits behind one seam (`sandbox_class`) so the adapter can be tested at the SDK boundary.
+Every SDK failure becomes a SandboxError with a sentence a user can read; the SDK's own, often
+long, explanation goes to the log.
 """
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from collections.abc import Mapping
-from typing import Any
 
-from e2b import AsyncSandbox
-from e2b.exceptions import AuthenticationException, NotFoundException, SandboxException, TimeoutException
-from e2b.sandbox.commands.command_handle import CommandExitException
+import httpx
+from connectrpc.errors import ConnectError
+from e2b import AsyncSandbox, CommandExitException
+from e2b.exceptions import (
+    AuthenticationException,
+    FileNotFoundException,
+    RateLimitException,
+    SandboxException,
+    SandboxNotFoundException,
+    SandboxNotRunningException,
+    SandboxUnreachableException,
+    ServiceBusyException,
+    TimeoutException,
+)
+from e2b.sandbox.filesystem.filesystem import WriteEntry
 
 from domain.entities import Files
 from domain.enums import Framework
 from domain.ids import ProjectId
 from domain.rules.files import path_error
 from workers.sandboxes.base import DEV_SERVER_PORTS, CommandResult, SandboxError
+from workers.sandboxes.local import ID_PREFIX as LOCAL_ID_PREFIX
 
-ROOT = "/home/user"
-"""The templates' working directory: the project's files live here."""
+logger = logging.getLogger("forge.sandbox")
+
+PROJECT_ROOT = "/home/user"
+"""The templates' working directory: the project's files live here and commands run here."""
+
+SDK_FAILURES: tuple[type[Exception], ...] = (
+    SandboxException,
+    AuthenticationException,  # not a SandboxException
+    ServiceBusyException,  # not a SandboxException either
+    httpx.HTTPError,  # file transfers that failed below the SDK's own error mapping
+    ConnectError,  # commands whose connection dropped while the sandbox still answers
+    OSError,  # the transport's connection failures and timeouts
+)
+"""What the SDK raises when E2B or the sandbox fails, as opposed to a bug in this adapter."""
 
 
 class E2BSandbox:
-    def __init__(self, sandbox: Any) -> None:
+    def __init__(self, sandbox: AsyncSandbox) -> None:
         self._sandbox = sandbox
         self.id: str = sandbox.sandbox_id
 
     async def write_files(self, files: Files) -> None:
-        for path, content in files.items():
-            try:
-                await self._sandbox.files.write(_absolute(path), content)
-            except SandboxException as error:
-                raise SandboxError(f"Writing {path} into the sandbox failed.") from error
+        # Every path is checked before anything is written, so a bad one leaves the tree untouched.
+        entries = [WriteEntry(path=_in_project(path), data=content) for path, content in files.items()]
+        try:
+            await self._sandbox.files.write_files(entries)
+        except SDK_FAILURES as error:
+            raise _failure("Writing the files into the sandbox", error) from error
 
     async def read_file(self, path: str) -> str | None:
         try:
-            return str(await self._sandbox.files.read(_absolute(path)))
-        except NotFoundException:
+            return await self._sandbox.files.read(_in_project(path))
+        except FileNotFoundException:
             return None
-        except SandboxException as error:
-            raise SandboxError(f"Reading {path} from the sandbox failed.") from error
+        except SDK_FAILURES as error:
+            raise _failure(f"Reading {path}", error) from error
 
     async def run(self, command: str, timeout_seconds: float) -> CommandResult:
         try:
-            result = await self._sandbox.commands.run(command, cwd=ROOT, timeout=timeout_seconds)
+            result = await self._sandbox.commands.run(command, cwd=PROJECT_ROOT, timeout=timeout_seconds)
         except CommandExitException as exited:  # a failing command is an answer for the model
             return CommandResult(exit_code=exited.exit_code, stdout=exited.stdout, stderr=exited.stderr)
+        except (SandboxNotRunningException, SandboxUnreachableException) as error:
+            # TimeoutExceptions by class, but the sandbox's end rather than the command's deadline
+            raise _failure("Running the command", error) from error
         except TimeoutException as error:
             raise SandboxError(f"The command timed out after {timeout_seconds:g} seconds.") from error
-        except SandboxException as error:
-            raise SandboxError("The sandbox could not run the command.") from error
+        except SDK_FAILURES as error:
+            raise _failure("Running the command", error) from error
         return CommandResult(exit_code=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
     async def preview_url(self, framework: Framework) -> str:
-        host: str = self._sandbox.get_host(DEV_SERVER_PORTS[framework])
-        return f"https://{host}"
+        return "https://" + self._sandbox.get_host(DEV_SERVER_PORTS[framework])
 
     async def keep_alive(self, seconds: int) -> None:
         try:
             await self._sandbox.set_timeout(seconds)
-        except SandboxException as error:
-            raise SandboxError("The sandbox could not be kept alive.") from error
+        except SDK_FAILURES as error:
+            raise _failure("Keeping the sandbox alive", error) from error
 
 
 class E2BSandboxProvider:
@@ -74,22 +103,27 @@ class E2BSandboxProvider:
         api_key: str,
         templates: Mapping[Framework, str],
         timeout_seconds: int = 1800,
-        sandbox_class: Any = AsyncSandbox,
+        domain: str | None = None,
+        sandbox_class: type[AsyncSandbox] = AsyncSandbox,
     ) -> None:
         self.api_key = api_key
         self.templates = dict(templates)
         self.timeout_seconds = timeout_seconds
+        self.domain = domain
+        """E2B's domain (self-hosted E2B); None leaves it to the SDK (`E2B_DOMAIN`, else e2b.app)."""
         self._sandbox_class = sandbox_class
 
     async def connect(self, sandbox_id: str) -> E2BSandbox | None:
+        if sandbox_id.startswith(LOCAL_ID_PREFIX):
+            return None  # the local provider's sandbox: the deployment switched to E2B
         try:
             sandbox = await self._sandbox_class.connect(
-                sandbox_id, timeout=self.timeout_seconds, api_key=self.api_key
+                sandbox_id, timeout=self.timeout_seconds, api_key=self.api_key, domain=self.domain
             )
-        except NotFoundException:
+        except SandboxNotFoundException:
             return None  # expired or killed: the run creates a new one and restores the files
-        except (SandboxException, AuthenticationException, OSError) as error:
-            raise SandboxError("The sandbox service could not be reached.") from error
+        except SDK_FAILURES as error:
+            raise _failure("Connecting to the sandbox", error) from error
         return E2BSandbox(sandbox)
 
     async def create(self, project_id: ProjectId, framework: Framework) -> E2BSandbox:
@@ -99,14 +133,33 @@ class E2BSandboxProvider:
                 timeout=self.timeout_seconds,
                 metadata={"projectId": str(project_id)},
                 api_key=self.api_key,
+                domain=self.domain,
             )
-        except (SandboxException, AuthenticationException, OSError) as error:
-            raise SandboxError("A sandbox could not be created.") from error
+        except SDK_FAILURES as error:
+            raise _failure("Creating the sandbox", error) from error
         return E2BSandbox(sandbox)
 
 
-def _absolute(path: str) -> str:
+def _in_project(path: str) -> str:
+    """The absolute path of a project file; refuses paths that would leave the project folder."""
     reason = path_error(path)
     if reason is not None:
         raise SandboxError(f"The path {path!r} {reason}.")
-    return posixpath.join(ROOT, path)
+    return posixpath.join(PROJECT_ROOT, path)
+
+
+def _failure(action: str, error: Exception) -> SandboxError:
+    logger.warning("E2B: %s failed: %r", action, error)
+    return SandboxError(f"{action} failed: {_reason(error)}.")
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, AuthenticationException):
+        return "E2B refused the API key"
+    if isinstance(error, ServiceBusyException | RateLimitException):
+        return "E2B is busy, try again in a moment"
+    if isinstance(error, SandboxNotRunningException | SandboxUnreachableException):
+        return "the sandbox stopped or cannot be reached"
+    if isinstance(error, httpx.TransportError | OSError):
+        return "E2B cannot be reached"
+    return "E2B did not answer as expected"
