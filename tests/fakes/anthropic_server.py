@@ -2,50 +2,83 @@
 real `anthropic` SDK (which talks through httpx2, out of respx's reach) can be driven end to end.
 
     async with FakeAnthropic() as fake:
-        fake.script(Reply(text=["Hel", "lo"], tools=[("toolu_1", "readFiles", {"files": ["a"]})]))
+        fake.script(
+            Reply(text=["Hel", "lo"], tools=[("toolu_1", "readFiles", {"files": ["a"]})]),
+            Reply(status=529),
+        )
         provider = AnthropicProvider(api_key="test", base_url=fake.base_url, max_retries=0)
+        ...
+        assert fake.requests[0]["system"] == "You build apps."
 
-Each request takes the next scripted reply; an unscripted request gets a 500.
+Each `POST /v1/messages` takes the next scripted reply, in order; an unscripted one gets a 500.
+Every such request's JSON body lands in `requests`, and its headers (names lowercased) in `headers`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 ToolUse = tuple[str, str, dict[str, Any]]
+"""(id, name, input) of one tool_use block."""
+
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    529: "overloaded_error",
+}
+OVERLOADED_EVENT = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+JSON_PIECE_LENGTH = 7
+"""Tool inputs arrive in pieces this long, so clients must assemble them as the real API requires."""
 
 
 @dataclass
 class Reply:
+    """One scripted answer: a stream of text then tool calls, or an HTTP error."""
+
     text: list[str] = field(default_factory=list)
     """The text block's pieces, one `text_delta` each."""
     tools: list[ToolUse] = field(default_factory=list)
-    """(id, name, input): each a tool_use block whose input arrives in several `input_json_delta`s."""
+    """Each a tool_use block whose input arrives in several `input_json_delta`s."""
     stop_reason: str | None = None
     """Defaults to tool_use when there are tools, else end_turn."""
     fail_after: int | None = None
     """Send an `error` event (overloaded) after this many text pieces, and end the stream."""
+    cut_after: int | None = None
+    """Hang up after this many text pieces, with neither an `error` event nor `message_stop`."""
     status: int | None = None
     """Answer this HTTP status with an API error body instead of a stream."""
     delay_seconds: float = 0.0
-    """Pause between events, so streaming is observable."""
+    """Pause after each event, so streaming is observable."""
+    input_tokens: int = 42
+    output_tokens: int = 17
 
 
 class FakeAnthropic:
+    """The server, listening on 127.0.0.1 at a free port while the `async with` block runs."""
+
     def __init__(self) -> None:
+        self.base_url = ""
+        """`http://127.0.0.1:<port>`, for the SDK's `base_url`; set on entering."""
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
         self.first_text_sent: list[float] = []
         """`time.monotonic()` when each stream's first text piece was written (benchmarks)."""
-        self.headers: list[dict[str, str]] = []
         self._replies: list[Reply] = []
+        self._message_ids = itertools.count(1)
         self._server: asyncio.Server | None = None
-        self.base_url = ""
+        self._connections: set[asyncio.Task[None]] = set()
 
     def script(self, *replies: Reply) -> None:
+        """Queues replies for the next requests, after any still queued."""
         self._replies.extend(replies)
 
     async def __aenter__(self) -> FakeAnthropic:
@@ -57,127 +90,173 @@ class FakeAnthropic:
     async def __aexit__(self, *_: object) -> None:
         assert self._server is not None
         self._server.close()
+        # Streams still being written (a slow script, a client that gave up) end with the test.
+        for connection in self._connections:
+            connection.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
         await self._server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = asyncio.current_task()
+        assert connection is not None
+        self._connections.add(connection)
         try:
-            head = (await reader.readuntil(b"\r\n\r\n")).decode()
-            lines = head.split("\r\n")
-            headers = {
-                k.strip().lower(): v.strip()
-                for k, _, v in (line.partition(":") for line in lines[1:] if line)
-            }
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
-            self.headers.append(headers)
-            self.requests.append(json.loads(body or b"{}"))
-            reply = self._replies.pop(0) if self._replies else Reply(status=500)
-            if reply.status is not None:
-                await self._error(writer, reply.status)
-            else:
-                await self._stream(writer, reply)
+            await self._answer(reader, writer)
         except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+            pass  # the client hung up; nothing left to answer
         finally:
+            self._connections.discard(connection)
             writer.close()
 
-    async def _error(self, writer: asyncio.StreamWriter, status: int) -> None:
-        kind = {529: "overloaded_error", 429: "rate_limit_error", 401: "authentication_error"}.get(
-            status, "api_error"
-        )
-        body = json.dumps({"type": "error", "error": {"type": kind, "message": kind}}).encode()
-        writer.write(
-            f"HTTP/1.1 {status} Error\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n".encode()
-            + body
-        )
-        await writer.drain()
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        request_line, *header_lines = head.removesuffix("\r\n\r\n").split("\r\n")
+        method, target, _ = request_line.split(" ", 2)
+        headers = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (line.partition(":") for line in header_lines)
+        }
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+        if (method, target.partition("?")[0]) != ("POST", "/v1/messages"):
+            await _error(writer, 404, f"The fake serves only POST /v1/messages, not {method} {target}.")
+            return
+        self.requests.append(json.loads(body))
+        self.headers.append(headers)
+        if not self.requests[-1].get("stream"):
+            await _error(writer, 400, "The fake answers only streaming requests (stream: true).")
+        elif not self._replies:
+            await _error(writer, 500, "No reply was scripted for this request.")
+        elif (reply := self._replies.pop(0)).status is not None:
+            await _error(writer, reply.status, f"Scripted answer {reply.status}.")
+        else:
+            await self._stream(_Events(writer, reply.delay_seconds), reply)
 
-    async def _stream(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-            b"Connection: close\r\n\r\n"
-        )
-
-        async def send(event: str, data: dict[str, Any]) -> None:
-            writer.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
-            await writer.drain()
-            if reply.delay_seconds:
-                await asyncio.sleep(reply.delay_seconds)
-
-        await send(
-            "message_start",
+    async def _stream(self, events: _Events, reply: Reply) -> None:
+        await events.open()
+        await events.send(
             {
                 "type": "message_start",
                 "message": {
-                    "id": "msg_fake",
+                    "id": f"msg_fake_{next(self._message_ids)}",
                     "type": "message",
                     "role": "assistant",
                     "model": self.requests[-1].get("model", "fake"),
                     "content": [],
                     "stop_reason": None,
                     "stop_sequence": None,
-                    "usage": {"input_tokens": 42, "output_tokens": 1},
+                    "usage": {"input_tokens": reply.input_tokens, "output_tokens": 1},
                 },
-            },
+            }
         )
-        await send("ping", {"type": "ping"})
+        await events.send({"type": "ping"})
         index = 0
         if reply.text:
-            await send(
-                "content_block_start",
-                {
-                    "type": "content_block_start",
-                    "index": index,
-                    "content_block": {"type": "text", "text": ""},
-                },
+            await events.send(
+                {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}}
             )
-            for number, piece in enumerate(reply.text):
-                if reply.fail_after is not None and number == reply.fail_after:
-                    await send(
-                        "error",
-                        {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
-                    )
-                    return
-                if number == 0:
-                    self.first_text_sent.append(time.monotonic())
-                await send(
-                    "content_block_delta",
-                    {
-                        "type": "content_block_delta",
-                        "index": index,
-                        "delta": {"type": "text_delta", "text": piece},
-                    },
-                )
-            await send("content_block_stop", {"type": "content_block_stop", "index": index})
+        for sent, piece in enumerate(reply.text):
+            if await _breaks_off(events, reply, sent):
+                return
+            if sent == 0:
+                self.first_text_sent.append(time.monotonic())
+            await events.send(
+                {
+                    "type": "content_block_delta",
+                    "index": index,
+                    "delta": {"type": "text_delta", "text": piece},
+                }
+            )
+        if await _breaks_off(events, reply, len(reply.text)):
+            return
+        if reply.text:
+            await events.send({"type": "content_block_stop", "index": index})
             index += 1
         for tool_id, name, tool_input in reply.tools:
-            await send(
-                "content_block_start",
-                {
-                    "type": "content_block_start",
-                    "index": index,
-                    "content_block": {"type": "tool_use", "id": tool_id, "name": name, "input": {}},
-                },
-            )
-            encoded = json.dumps(tool_input)
-            for start in range(0, len(encoded), 7):  # the input arrives in small pieces
-                await send(
-                    "content_block_delta",
-                    {
-                        "type": "content_block_delta",
-                        "index": index,
-                        "delta": {"type": "input_json_delta", "partial_json": encoded[start : start + 7]},
-                    },
-                )
-            await send("content_block_stop", {"type": "content_block_stop", "index": index})
+            await _tool_use_block(events, index, tool_id, name, tool_input)
             index += 1
-        stop = reply.stop_reason or ("tool_use" if reply.tools else "end_turn")
-        await send(
-            "message_delta",
+        await events.send(
             {
                 "type": "message_delta",
-                "delta": {"stop_reason": stop, "stop_sequence": None},
-                "usage": {"output_tokens": 17},
-            },
+                "delta": {
+                    "stop_reason": reply.stop_reason or ("tool_use" if reply.tools else "end_turn"),
+                    "stop_sequence": None,
+                },
+                "usage": {"output_tokens": reply.output_tokens},
+            }
         )
-        await send("message_stop", {"type": "message_stop"})
+        await events.send({"type": "message_stop"})
+
+
+class _Events:
+    """Writes one response's server-sent events."""
+
+    def __init__(self, writer: asyncio.StreamWriter, delay_seconds: float) -> None:
+        self.writer = writer
+        self.delay_seconds = delay_seconds
+
+    async def open(self) -> None:
+        # No length and no chunking: the body ends when the connection closes, as HTTP/1.1 allows.
+        self.writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
+            b"Cache-Control: no-cache\r\nRequest-Id: req_fake\r\nConnection: close\r\n\r\n"
+        )
+        await self.writer.drain()
+
+    async def send(self, data: dict[str, Any]) -> None:
+        """One event, named, as every Messages event is, by its data's `type`."""
+        self.writer.write(f"event: {data['type']}\ndata: {json.dumps(data)}\n\n".encode())
+        await self.writer.drain()
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+
+
+async def _breaks_off(events: _Events, reply: Reply, pieces_sent: int) -> bool:
+    """Whether the stream ends here as scripted: with an `error` event, or by hanging up."""
+    if pieces_sent == reply.fail_after:
+        await events.send(OVERLOADED_EVENT)
+        return True
+    return pieces_sent == reply.cut_after
+
+
+async def _tool_use_block(
+    events: _Events, index: int, tool_id: str, name: str, tool_input: dict[str, Any]
+) -> None:
+    await events.send(
+        {
+            "type": "content_block_start",
+            "index": index,
+            "content_block": {"type": "tool_use", "id": tool_id, "name": name, "input": {}},
+        }
+    )
+    encoded = json.dumps(tool_input)
+    # The real API opens with an empty piece before the JSON itself.
+    pieces = [
+        "",
+        *(encoded[start : start + JSON_PIECE_LENGTH] for start in range(0, len(encoded), JSON_PIECE_LENGTH)),
+    ]
+    for piece in pieces:
+        await events.send(
+            {
+                "type": "content_block_delta",
+                "index": index,
+                "delta": {"type": "input_json_delta", "partial_json": piece},
+            }
+        )
+    await events.send({"type": "content_block_stop", "index": index})
+
+
+async def _error(writer: asyncio.StreamWriter, status: int, message: str) -> None:
+    """An API error answer, shaped as Anthropic's: the SDK reads `error.type` from it."""
+    body = json.dumps(
+        {
+            "type": "error",
+            "error": {"type": ERROR_TYPES.get(status, "api_error"), "message": message},
+            "request_id": "req_fake",
+        }
+    ).encode()
+    writer.write(
+        f"HTTP/1.1 {status} Error\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        f"Request-Id: req_fake\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()

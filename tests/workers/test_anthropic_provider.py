@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
+import anthropic
 import pytest
 
 from tests.fakes.anthropic_server import FakeAnthropic, Reply
 from workers.agent.model import ChatMessage, ModelError, ModelRequest, ToolSpec
 from workers.providers.anthropic import AnthropicProvider
 
+API_KEY = "sk-ant-test-key"
 IMAGE = {"type": "image", "source": {"type": "url", "url": "https://example.com/sketch.png"}}
+TOOL_USE = {"type": "tool_use", "id": "toolu_1", "name": "readFiles", "input": {"files": ["index.html"]}}
+TOOL_RESULT = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "<h1>Todos</h1>"}
 REQUEST = ModelRequest(
     model="claude-test",
     system="You build apps.",
-    messages=[ChatMessage(role="user", content=[IMAGE, {"type": "text", "text": "a to-do list"}])],
+    messages=[
+        ChatMessage(role="user", content=[IMAGE, {"type": "text", "text": "a to-do list"}]),
+        ChatMessage(role="assistant", content=[TOOL_USE]),
+        ChatMessage(role="user", content=[TOOL_RESULT]),
+    ],
     tools=[ToolSpec(name="readFiles", description="Read files.", input_schema={"type": "object"})],
     max_tokens=1024,
 )
@@ -28,12 +37,14 @@ async def fake() -> AsyncIterator[FakeAnthropic]:
 
 @pytest.fixture
 async def provider(fake: FakeAnthropic) -> AsyncIterator[AnthropicProvider]:
-    provider = AnthropicProvider(api_key="sk-test", base_url=fake.base_url, max_retries=0)
+    provider = AnthropicProvider(api_key=API_KEY, base_url=fake.base_url, max_retries=0)
     yield provider
     await provider.close()
 
 
 class Pieces:
+    """An `on_text` that keeps what it is handed."""
+
     def __init__(self) -> None:
         self.received: list[str] = []
 
@@ -41,7 +52,16 @@ class Pieces:
         self.received.append(text)
 
 
-async def test_text_arrives_in_the_pieces_the_model_sends(fake, provider) -> None:
+async def model_error_of(provider: AnthropicProvider) -> ModelError:
+    """The ModelError that replying to REQUEST raises."""
+    with pytest.raises(ModelError) as raised:
+        await provider.reply(REQUEST, Pieces())
+    return raised.value
+
+
+async def test_text_arrives_in_the_pieces_the_model_sends(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
     fake.script(Reply(text=["Hel", "lo, ", "world"]))
     pieces = Pieces()
 
@@ -51,7 +71,25 @@ async def test_text_arrives_in_the_pieces_the_model_sends(fake, provider) -> Non
     assert (turn.text, turn.stop_reason) == ("Hello, world", "end_turn")
 
 
-async def test_a_tool_calls_input_is_assembled_from_its_partial_json(fake, provider) -> None:
+async def test_text_is_handed_on_before_the_reply_ends(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(text=["first", "second"], delay_seconds=0.05))
+    first_piece = asyncio.Event()
+
+    async def on_text(text: str) -> None:
+        first_piece.set()
+
+    reply = asyncio.create_task(provider.reply(REQUEST, on_text))
+    await asyncio.wait_for(first_piece.wait(), timeout=5)
+
+    assert not reply.done()
+    await reply
+
+
+async def test_a_tool_calls_input_is_assembled_from_its_partial_json(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
     files = {"files": [{"path": "src/App.jsx", "content": "export default () => <h1>Todos</h1>"}]}
     fake.script(Reply(text=["Writing."], tools=[("toolu_1", "createOrUpdateFiles", files)]))
 
@@ -61,7 +99,9 @@ async def test_a_tool_calls_input_is_assembled_from_its_partial_json(fake, provi
     assert turn.stop_reason == "tool_use"
 
 
-async def test_a_reply_cut_by_the_output_limit_says_max_tokens(fake, provider) -> None:
+async def test_a_reply_cut_by_the_output_limit_says_max_tokens(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
     fake.script(Reply(text=["Half of"], stop_reason="max_tokens"))
 
     turn = await provider.reply(REQUEST, Pieces())
@@ -69,37 +109,105 @@ async def test_a_reply_cut_by_the_output_limit_says_max_tokens(fake, provider) -
     assert turn.stop_reason == "max_tokens"
 
 
-async def test_an_error_event_mid_stream_is_a_model_error(fake, provider) -> None:
-    fake.script(Reply(text=["one", "two", "three"], fail_after=2))
+async def test_usage_is_reported(fake: FakeAnthropic, provider: AnthropicProvider) -> None:
+    fake.script(Reply(text=["ok"], input_tokens=1234, output_tokens=56))
 
-    with pytest.raises(ModelError, match="overloaded"):
-        await provider.reply(REQUEST, Pieces())
+    turn = await provider.reply(REQUEST, Pieces())
 
-
-async def test_an_overloaded_answer_is_a_model_error_that_says_so(fake, provider) -> None:
-    fake.script(Reply(status=529))
-
-    with pytest.raises(ModelError, match="overloaded"):
-        await provider.reply(REQUEST, Pieces())
+    assert (turn.input_tokens, turn.output_tokens) == (1234, 56)
 
 
-async def test_the_request_carries_system_tools_and_the_image_unchanged(fake, provider) -> None:
+async def test_the_request_carries_system_tools_images_and_tool_results_unchanged(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
     fake.script(Reply(text=["ok"]))
 
     await provider.reply(REQUEST, Pieces())
 
     sent = fake.requests[0]
-    assert (sent["model"], sent["system"], sent["stream"]) == ("claude-test", "You build apps.", True)
-    assert sent["messages"][0]["content"][0] == IMAGE
+    assert (sent["model"], sent["system"], sent["max_tokens"], sent["stream"]) == (
+        "claude-test",
+        "You build apps.",
+        1024,
+        True,
+    )
+    assert sent["messages"] == [
+        {"role": "user", "content": [IMAGE, {"type": "text", "text": "a to-do list"}]},
+        {"role": "assistant", "content": [TOOL_USE]},
+        {"role": "user", "content": [TOOL_RESULT]},
+    ]
     assert sent["tools"] == [
         {"name": "readFiles", "description": "Read files.", "input_schema": {"type": "object"}}
     ]
-    assert fake.headers[0]["authorization"] == "Bearer sk-test"
 
 
-async def test_usage_is_reported(fake, provider) -> None:
-    fake.script(Reply(text=["ok"]))
+async def test_an_error_event_mid_stream_is_a_model_error(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(text=["one", "two", "three"], fail_after=2))
 
-    turn = await provider.reply(REQUEST, Pieces())
+    assert str(await model_error_of(provider)) == "The model service is overloaded; try again in a moment."
 
-    assert (turn.input_tokens, turn.output_tokens) == (42, 17)
+
+async def test_an_overloaded_answer_is_a_model_error_that_says_so(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(status=529))
+
+    assert str(await model_error_of(provider)) == "The model service is overloaded; try again in a moment."
+
+
+async def test_a_model_error_keeps_the_sdks_error_as_its_cause(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(status=529))
+
+    assert isinstance((await model_error_of(provider)).__cause__, anthropic.OverloadedError)
+
+
+async def test_a_server_error_is_a_model_error_naming_the_status(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(status=500))
+
+    assert str(await model_error_of(provider)) == "The model service answered 500."
+
+
+async def test_a_refused_key_is_reported_without_the_key(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(status=401))
+
+    message = str(await model_error_of(provider))
+
+    assert message == "The model service refused our credentials."
+    assert API_KEY not in message
+
+
+async def test_a_stream_that_breaks_off_is_a_model_error(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(text=["one", "two", "three"], cut_after=2))
+
+    assert "broke off" in str(await model_error_of(provider))
+
+
+async def test_an_unreachable_service_is_a_model_error() -> None:
+    async with FakeAnthropic() as gone:
+        base_url = gone.base_url
+    provider = AnthropicProvider(api_key=API_KEY, base_url=base_url, max_retries=0)
+
+    assert str(await model_error_of(provider)) == "The model service could not be reached."
+    await provider.close()
+
+
+async def test_a_failure_in_on_text_is_not_blamed_on_the_model(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(text=["one"]))
+
+    async def on_text(text: str) -> None:
+        raise ValueError("the database is gone")
+
+    with pytest.raises(ValueError, match="the database is gone"):
+        await provider.reply(REQUEST, on_text)
