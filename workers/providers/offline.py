@@ -61,7 +61,7 @@ def _build(step: int, app: OfflineApp, rebuilding: bool) -> tuple[str, list[Tool
     config = {p: c for p, c in app.files.items() if CONFIG_FILES.search(p)}
     code = {p: c for p, c in app.files.items() if p not in config}
     if step == 0:
-        opening = f"I'll rebuild the app as a {app.title.lower()}. " if rebuilding else ""
+        opening = "This asks for a different app, so I'll start over. " if rebuilding else ""
         return opening + app.intro + "\n\nFirst the project setup.", [_write(step, config)]
     if step == 1 and code:
         return "Now the app itself.", [_write(step, code)]

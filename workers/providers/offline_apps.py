@@ -1,491 +1,609 @@
-"""The apps the offline provider builds: small but real projects in each framework.
+"""The apps the offline provider builds: small but real projects, one kind of app per prompt.
 
-Every app is the framework's own project (package.json with a `dev` script on the framework's
-port, its entry files, a component holding the app) plus a root `index.html` that works from a
-plain static server, so the local sandbox can preview it without Node.js. For the Vite frameworks
-that page is also Vite's entry: its fallback script renders only when the framework did not mount.
+Each app is a project of the chosen framework (package.json whose `dev` script serves on the
+framework's port, its configuration, entry and one component holding the app) plus a root
+`index.html` that shows the same app from a plain static file server: the local sandbox serves a
+project's files that way when it cannot run the dev server. For the Vite frameworks that page is
+also Vite's entry page, and its inline fallback draws the app only when the framework did not.
+
+The apps' code lives in `offline_templates/`: one folder per kind holding the component of each
+framework and the vanilla JavaScript of the static page (one source per kind, shared by every
+framework), plus the stylesheet all of them use so they look the same. This module chooses the
+kind, fills in the landing page's headline and builds the project around the component.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from functools import cache
+from importlib.resources import files
 
 import msgspec
 
 from domain.enums import Framework
+from workers.sandboxes.base import DEV_SERVER_PORTS
 
-PORTS = {
-    Framework.NEXTJS: 3000,
-    Framework.ANGULAR: 4200,
-    Framework.REACT: 5173,
-    Framework.VUE: 5173,
-    Framework.SVELTE: 5173,
-}
-KINDS: list[tuple[str, re.Pattern[str]]] = [
-    ("todo", re.compile(r"\b(to-?do|todos|tasks?|checklist)\b", re.I)),
-    ("counter", re.compile(r"\b(counter|clicker)\b", re.I)),
-]
+TEMPLATES = files("workers.providers") / "offline_templates"
+HEADLINE_TOKEN = '"__HEADLINE__"'
+"""Stands, as a JavaScript string literal, for the landing page's headline in its templates."""
+HEADLINE_MAX_CHARS = 60
 
+KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("todo", re.compile(r"\b(?:to-?dos?|tasks?|checklists?)\b", re.IGNORECASE)),
+    ("counter", re.compile(r"\b(?:counters?|clickers?)\b", re.IGNORECASE)),
+    ("notes", re.compile(r"\b(?:notes?|journals?|memos?)\b", re.IGNORECASE)),
+)
+LANDING = "landing"
 
-class OfflineApp(msgspec.Struct, frozen=True, kw_only=True):
-    kind: str
-    title: str
-    files: dict[str, str]
-    intro: str
-    summary: str
+# What a prompt for a landing page says before its subject: "please build me a landing page for …".
+REQUEST_OPENING = re.compile(
+    r"^(?:(?:please|can you|could you|would you|i want|i need|i'd like|we want|we need)\s+)*"
+    r"(?:(?:build|create|make|design|generate|write|give)\s+(?:me\s+|us\s+)?)?"
+    r"(?:(?:a|an|the)\s+)?",
+    re.IGNORECASE,
+)
+PAGE_SUBJECT = re.compile(
+    r"\b(?:landing\s*page|home\s*page|web\s*page|web\s*site|site|page)\s+(?:for|about|of)\s+(.+)$",
+    re.IGNORECASE,
+)
+PAGE_ONLY = re.compile(
+    r"^(?:[\w-]+\s+)?(?:landing\s*page|home\s*page|web\s*page|web\s*site|site|page)$", re.IGNORECASE
+)
 
-
-def build_app(prompt: str, framework: Framework) -> OfflineApp:
-    kind = next((name for name, pattern in KINDS if pattern.search(prompt)), "landing")
-    spec = _SPECS[kind](prompt)
-    files = {**_project_files(framework, spec), "index.html": _static_page(framework, spec)}
-    listing = "\n".join(f"- `{path}`" for path in sorted(files))
-    return OfflineApp(
-        kind=kind,
-        title=spec.title,
-        files=files,
-        intro=f"I'll build {spec.description} with {_FRAMEWORK_NAMES[framework]}.",
-        summary=(
-            f"Built {spec.description} with {_FRAMEWORK_NAMES[framework]}. {spec.features}\n\n"
-            f"Files:\n{listing}\n\nRun it with `npm install && npm run dev` (port {PORTS[framework]})."
-        ),
-    )
-
-
-class AppSpec(msgspec.Struct, frozen=True, kw_only=True):
-    title: str
-    description: str
-    features: str
-    body: str
-    """The app's markup inside its container (shared by every framework's static page)."""
-    script: str
-    """Vanilla JavaScript that makes `body` work."""
-    component_state: str
-    """Framework-neutral description used in the framework files' comments."""
-
-
-_FRAMEWORK_NAMES = {
+FRAMEWORK_NAMES = {
     Framework.NEXTJS: "Next.js",
     Framework.ANGULAR: "Angular",
     Framework.REACT: "React and Vite",
     Framework.VUE: "Vue and Vite",
     Framework.SVELTE: "Svelte and Vite",
 }
-
-STYLE = """
-body{font-family:system-ui,sans-serif;background:#f5f5f7;color:#1d1d1f;margin:0}
-main{max-width:36rem;margin:3rem auto;background:#fff;border-radius:12px;padding:2rem;box-shadow:0 2px 12px #0001}
-h1{margin-top:0}form{display:flex;gap:.5rem}input{flex:1;padding:.6rem;border:1px solid #888;border-radius:8px}
-button{padding:.6rem 1rem;border:0;border-radius:8px;background:#1d4ed8;color:#fff;cursor:pointer}
-button.link{background:none;color:#1d4ed8;padding:.2rem .4rem}ul{list-style:none;padding:0}
-li{display:flex;align-items:center;gap:.5rem;padding:.4rem 0;border-bottom:1px solid #eee}
-li.done span{text-decoration:line-through;color:#555}.count{font-size:4rem;text-align:center;margin:1rem}
-.row{display:flex;gap:.5rem;justify-content:center}
-""".strip()
-
-# Storage may be refused (the preview runs in a sandboxed, opaque origin): the app then keeps
-# its items for the page's lifetime only.
-STORE = """
-const store = {
-  load(key, fallback) { try { return JSON.parse(localStorage.getItem(key)) ?? fallback; } catch { return fallback; } },
-  save(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* not allowed here */ } },
-};
-""".strip()
+VITE_FRAMEWORKS = frozenset({Framework.REACT, Framework.VUE, Framework.SVELTE})
 
 
-def _todo(prompt: str) -> AppSpec:
-    return AppSpec(
+class OfflineApp(msgspec.Struct, frozen=True, kw_only=True):
+    kind: str
+    """"todo", "counter", "notes" or "landing"."""
+    title: str
+    files: dict[str, str]
+    """Relative path -> content."""
+    intro: str
+    """What the assistant says before it writes the files."""
+    summary: str
+    """The closing summary, in Markdown."""
+
+
+class AppKind(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    title: str | None
+    """None: the title is the headline taken from the prompt."""
+    description: str
+    """How the assistant names the app; `{title}` stands for its title."""
+    pitch: str
+    """What the user will be able to do, as the end of the intro's sentence."""
+    features: tuple[str, ...]
+    vanilla_helpers: tuple[str, ...]
+    """The shared vanilla helpers its static page needs, from `offline_templates/vanilla/`."""
+
+
+KINDS = {
+    "todo": AppKind(
+        name="todo",
         title="To-do list",
         description="a to-do list",
-        features="Add tasks, tick them off, delete them and filter all, active or done; they are kept in "
-        "the browser's storage.",
-        body="""<h1>To-do list</h1>
-<form id="add"><label for="task" class="sr">New task</label><input id="task" placeholder="What needs doing?" required><button>Add</button></form>
-<div class="row" role="group" aria-label="Filter"><button class="link" data-filter="all">All</button><button class="link" data-filter="active">Active</button><button class="link" data-filter="done">Done</button></div>
-<ul id="list"></ul><p id="left"></p>""",
-        script=STORE
-        + """
-let todos = store.load("todos", []);
-let filter = "all";
-const list = document.getElementById("list");
-function render() {
-  list.innerHTML = "";
-  todos.filter((t) => filter === "all" || (filter === "done") === t.done).forEach((todo) => {
-    const item = document.createElement("li");
-    item.className = todo.done ? "done" : "";
-    const box = document.createElement("input");
-    box.type = "checkbox"; box.checked = todo.done; box.setAttribute("aria-label", "Done: " + todo.text);
-    box.onchange = () => { todo.done = box.checked; save(); };
-    const text = document.createElement("span"); text.textContent = todo.text;
-    const remove = document.createElement("button"); remove.className = "link"; remove.textContent = "Delete";
-    remove.onclick = () => { todos = todos.filter((t) => t !== todo); save(); };
-    item.append(box, text, remove); list.append(item);
-  });
-  document.getElementById("left").textContent = todos.filter((t) => !t.done).length + " left";
-}
-function save() { store.save("todos", todos); render(); }
-document.getElementById("add").onsubmit = (event) => {
-  event.preventDefault();
-  const input = document.getElementById("task");
-  todos.push({ text: input.value.trim(), done: false }); input.value = ""; save();
-};
-document.querySelectorAll("[data-filter]").forEach((b) => (b.onclick = () => { filter = b.dataset.filter; render(); }));
-render();""",
-        component_state="todos: {text, done}[], filter: 'all' | 'active' | 'done'",
-    )
-
-
-def _counter(prompt: str) -> AppSpec:
-    return AppSpec(
+        pitch="you can add tasks, tick them off, filter and delete them, and they stay saved in the browser.",
+        features=(
+            "Add tasks and tick them off when they are done",
+            "Filter the list by all, active or done, with a count of the tasks left",
+            "Delete the tasks you no longer need",
+            "The list is kept in `localStorage`, so it survives a reload",
+        ),
+        vanilla_helpers=("dom.js", "storage.js"),
+    ),
+    "counter": AppKind(
+        name="counter",
         title="Counter",
         description="a counter",
-        features="Increment, decrement and reset; the count is kept in the browser's storage.",
-        body="""<h1>Counter</h1><p class="count" id="count" aria-live="polite">0</p>
-<div class="row"><button id="down">- 1</button><button id="reset">Reset</button><button id="up">+ 1</button></div>""",
-        script=STORE
-        + """
-let count = store.load("count", 0);
-const shown = document.getElementById("count");
-function set(value) { count = value; store.save("count", count); shown.textContent = count; }
-document.getElementById("up").onclick = () => set(count + 1);
-document.getElementById("down").onclick = () => set(count - 1);
-document.getElementById("reset").onclick = () => set(0);
-set(count);""",
-        component_state="count: number",
+        pitch="you can increase, decrease and reset the count.",
+        features=(
+            "Increase and decrease the count",
+            "Reset it to zero",
+            "Screen readers announce the new count",
+        ),
+        vanilla_helpers=("dom.js",),
+    ),
+    "notes": AppKind(
+        name="notes",
+        title="Notes",
+        description="a notes app",
+        pitch="you can write notes, edit and delete them, and they stay saved in the browser.",
+        features=(
+            "Write notes and add them to the list, newest first",
+            "Edit a note in place, or delete it",
+            "The notes are kept in `localStorage`, so they survive a reload",
+        ),
+        vanilla_helpers=("dom.js", "storage.js"),
+    ),
+    LANDING: AppKind(
+        name=LANDING,
+        title=None,
+        description="a landing page for “{title}”",
+        pitch=(
+            "a headline taken from your request, three highlights "
+            "and a sign-up form that thanks each visitor."
+        ),
+        features=(
+            "A headline taken from your request, with a short lead",
+            "Three highlights in a responsive grid",
+            "A sign-up form that checks the email address and thanks the visitor",
+        ),
+        vanilla_helpers=("dom.js",),
+    ),
+}
+
+
+def build_app(prompt: str, framework: Framework) -> OfflineApp:
+    """The app for `prompt` in `framework`; the same inputs always give the same app."""
+    kind = KINDS[kind_of(prompt)]
+    title = kind.title or headline_of(prompt)
+    description = kind.description.format(title=title)
+    app_files = _project_files(framework, kind, title)
+    return OfflineApp(
+        kind=kind.name,
+        title=title,
+        files=app_files,
+        intro=(
+            f"I'll build {description} with {FRAMEWORK_NAMES[framework]}: {kind.pitch} "
+            "The project also gets a plain `index.html` with the same app, so it can be previewed "
+            "without a dev server."
+        ),
+        summary=_summary(framework, kind, description, app_files),
     )
 
 
-def _landing(prompt: str) -> AppSpec:
-    headline = prompt.strip().rstrip(".!?")[:80] or "Welcome"
-    headline = headline[:1].upper() + headline[1:]
-    return AppSpec(
-        title=headline,
-        description=f"a landing page for “{headline}”",
-        features="A headline, three highlights and a sign-up form that thanks the visitor.",
-        body=f"""<h1>{_escape(headline)}</h1><p>Made with care. Simple, fast and friendly.</p>
-<ul><li>✔ Easy to start</li><li>✔ Works everywhere</li><li>✔ Free to try</li></ul>
-<form id="signup"><label for="email" class="sr">Email</label><input id="email" type="email" placeholder="you@example.com" required><button>Sign up</button></form>
-<p id="thanks" role="status"></p>""",
-        script="""
-document.getElementById("signup").onsubmit = (event) => {
-  event.preventDefault();
-  document.getElementById("thanks").textContent = "Thank you! We'll be in touch.";
-};""",
-        component_state="email: string, thanked: boolean",
-    )
+def kind_of(prompt: str) -> str:
+    """The first kind whose keywords the prompt mentions, else a landing page."""
+    return next((kind for kind, pattern in KIND_PATTERNS if pattern.search(prompt)), LANDING)
 
 
-_SPECS = {"todo": _todo, "counter": _counter, "landing": _landing}
+def headline_of(prompt: str) -> str:
+    """The landing page's headline: the prompt's subject ("a website for my bakery" gives "My bakery")."""
+    text = " ".join(prompt.split()).strip(" .!?")
+    text = REQUEST_OPENING.sub("", text, count=1)
+    if subject := PAGE_SUBJECT.search(text):
+        text = subject.group(1)
+    elif PAGE_ONLY.match(text):
+        text = ""
+    if len(text) > HEADLINE_MAX_CHARS:
+        text = text[: HEADLINE_MAX_CHARS + 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+    return text[:1].upper() + text[1:] if text else "Welcome"
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+@cache
+def _template(path: str) -> str:
+    return (TEMPLATES / path).read_text(encoding="utf-8")
 
 
-def _static_page(framework: Framework, spec: AppSpec) -> str:
-    """The app in plain HTML and JavaScript; for Vite it is also the entry page."""
-    vite_entry = {
-        Framework.REACT: '<script type="module" src="/src/main.jsx"></script>',
-        Framework.VUE: '<script type="module" src="/src/main.js"></script>',
-        Framework.SVELTE: '<script type="module" src="/src/main.js"></script>',
-    }.get(framework, "")
-    fallback = (
-        "// Vite mounts the framework's app first; served as plain files, this renders the same app.\n"
-        'const root = document.getElementById("app");\n'
-        f"if (!root.hasChildNodes()) {{\n  root.innerHTML = {json.dumps('<main>' + spec.body + '</main>')};\n"
-        f"{spec.script}\n}}"
-    )
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_escape(spec.title)}</title>
-<style>{STYLE}
-.sr{{position:absolute;left:-9999px}}</style>
-</head>
-<body>
-<div id="app"></div>
-{vite_entry}
-<script type="module">
-{fallback}
-</script>
-</body>
-</html>
-"""
+def _component(kind: AppKind, template_name: str, headline: str) -> str:
+    return _template(f"{kind.name}/{template_name}").replace(HEADLINE_TOKEN, _js_string(headline))
 
 
-def _project_files(framework: Framework, spec: AppSpec) -> dict[str, str]:
-    """The framework's project: it mounts a component that embeds the same markup and logic."""
-    port = PORTS[framework]
-    markup = json.dumps("<main>" + spec.body + "</main>")
-    logic = json.dumps(spec.script)
-    comment = f"// State: {spec.component_state}"
-    styles = STYLE + "\n.sr{position:absolute;left:-9999px}\n"
+def _js_string(text: str) -> str:
+    """A JavaScript string literal that is also safe inside an HTML <script> element."""
+    return json.dumps(text, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _project_files(framework: Framework, kind: AppKind, title: str) -> dict[str, str]:
+    style = _template("style.css")
+    package_name = f"{kind.name}-app"
     if framework == Framework.NEXTJS:
         return {
-            "package.json": _package(
-                f"next dev -H 0.0.0.0 -p {port}",
-                {"next": "^15.0.0", "react": "^19.0.0", "react-dom": "^19.0.0"},
-                {"typescript": "^5.6.0", "@types/react": "^19.0.0", "@types/node": "^22.0.0"},
-                build="next build",
-            ),
-            "tsconfig.json": json.dumps(
-                {
-                    "compilerOptions": {
-                        "target": "ES2020",
-                        "lib": ["dom", "es2020"],
-                        "jsx": "preserve",
-                        "strict": True,
-                        "module": "esnext",
-                        "moduleResolution": "bundler",
-                        "noEmit": True,
-                        "allowJs": True,
-                        "esModuleInterop": True,
-                        "isolatedModules": True,
-                        "incremental": True,
-                        "resolveJsonModule": True,
-                        "skipLibCheck": True,
-                        "plugins": [{"name": "next"}],
-                    },
-                    "include": ["next-env.d.ts", "**/*.ts", "**/*.tsx"],
-                },
-                indent=2,
-            ),
-            "app/globals.css": styles,
-            "app/layout.tsx": f"""import "./globals.css";
-
-export const metadata = {{ title: {json.dumps(spec.title)} }};
-
-export default function RootLayout({{ children }}: {{ children: React.ReactNode }}) {{
-  return (
-    <html lang="en">
-      <body>{{children}}</body>
-    </html>
-  );
-}}
-""",
-            "app/page.tsx": f""""use client";
-
-import {{ useEffect, useRef }} from "react";
-
-{comment}
-const MARKUP = {markup};
-const LOGIC = {logic};
-
-export default function Page() {{
-  const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {{
-    if (!root.current) return;
-    root.current.innerHTML = MARKUP;
-    new Function(LOGIC)();
-  }}, []);
-  return <div ref={{root}} />;
-}}
-""",
+            "package.json": _nextjs_package(package_name),
+            "tsconfig.json": _json(NEXTJS_TSCONFIG),
+            "next.config.mjs": NEXTJS_CONFIG,
+            "index.html": _static_page(kind, title, mount_id="app", vite_entry=None),
+            "app/layout.tsx": NEXTJS_LAYOUT.replace("__TITLE__", _js_string(title)),
+            "app/page.tsx": _component(kind, "page.tsx", title),
+            "app/globals.css": style,
+            ".gitignore": GITIGNORE + ".next/\nnext-env.d.ts\n",
         }
     if framework == Framework.ANGULAR:
         return {
-            "package.json": _package(
-                f"ng serve --host 0.0.0.0 --port {port}",
-                {
-                    "@angular/common": "^19.0.0",
-                    "@angular/compiler": "^19.0.0",
-                    "@angular/core": "^19.0.0",
-                    "@angular/platform-browser": "^19.0.0",
-                    "rxjs": "^7.8.0",
-                    "tslib": "^2.6.0",
-                    "zone.js": "^0.15.0",
-                },
-                {
-                    "@angular/build": "^19.0.0",
-                    "@angular/cli": "^19.0.0",
-                    "@angular/compiler-cli": "^19.0.0",
-                    "typescript": "~5.6.0",
-                },
-                build="ng build",
-            ),
-            "angular.json": json.dumps(
-                {
-                    "version": 1,
-                    "projects": {
-                        "app": {
-                            "projectType": "application",
-                            "root": "",
-                            "sourceRoot": "src",
-                            "architect": {
-                                "build": {
-                                    "builder": "@angular/build:application",
-                                    "options": {
-                                        "outputPath": "dist/app",
-                                        "index": "src/index.html",
-                                        "browser": "src/main.ts",
-                                        "polyfills": ["zone.js"],
-                                        "tsConfig": "tsconfig.json",
-                                        "styles": ["src/styles.css"],
-                                    },
-                                },
-                                "serve": {
-                                    "builder": "@angular/build:dev-server",
-                                    "options": {"buildTarget": "app:build"},
-                                },
-                            },
-                        }
-                    },
-                },
-                indent=2,
-            ),
-            "tsconfig.json": json.dumps(
-                {
-                    "compilerOptions": {
-                        "strict": True,
-                        "target": "ES2022",
-                        "module": "ES2022",
-                        "moduleResolution": "bundler",
-                        "experimentalDecorators": True,
-                        "lib": ["ES2022", "dom"],
-                    },
-                    "files": ["src/main.ts"],
-                },
-                indent=2,
-            ),
-            "src/index.html": f"""<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{_escape(spec.title)}</title></head>
-<body><app-root></app-root></body>
-</html>
-""",
-            "src/styles.css": styles,
-            "src/main.ts": """import { bootstrapApplication } from "@angular/platform-browser";
-import { AppComponent } from "./app/app.component";
-
-bootstrapApplication(AppComponent).catch((error) => console.error(error));
-""",
-            "src/app/app.component.ts": f"""import {{ AfterViewInit, Component, ElementRef, ViewChild }} from "@angular/core";
-
-{comment}
-const MARKUP = {markup};
-const LOGIC = {logic};
-
-@Component({{
-  selector: "app-root",
-  standalone: true,
-  template: "<div #root></div>",
-}})
-export class AppComponent implements AfterViewInit {{
-  @ViewChild("root") root!: ElementRef<HTMLDivElement>;
-
-  ngAfterViewInit(): void {{
-    this.root.nativeElement.innerHTML = MARKUP;
-    new Function(LOGIC)();
-  }}
-}}
-""",
+            "package.json": _angular_package(package_name),
+            "angular.json": _json(ANGULAR_WORKSPACE),
+            "tsconfig.json": _json(ANGULAR_TSCONFIG),
+            "index.html": _static_page(kind, title, mount_id="app", vite_entry=None),
+            "src/index.html": ANGULAR_INDEX.replace("__TITLE__", html.escape(title)),
+            "src/main.ts": ANGULAR_MAIN,
+            "src/app/app.ts": _component(kind, "app.ts", title),
+            "src/styles.css": style,
+            ".gitignore": GITIGNORE + ".angular/\n",
         }
-    vite = {
-        Framework.REACT: ("@vitejs/plugin-react", "react", {"react": "^19.0.0", "react-dom": "^19.0.0"}),
-        Framework.VUE: ("@vitejs/plugin-vue", "vue", {"vue": "^3.5.0"}),
-        Framework.SVELTE: ("@sveltejs/vite-plugin-svelte", "svelte", {}),
-    }[framework]
-    plugin_package, plugin_name, dependencies = vite
-    dev_dependencies = {"vite": "^6.0.0", plugin_package: "^5.0.0"}
-    if framework == Framework.SVELTE:
-        dev_dependencies["svelte"] = "^5.0.0"
-    import_name = {"react": "react", "vue": "vue", "svelte": "{ svelte }"}[plugin_name]
-    call = {"react": "react()", "vue": "vue()", "svelte": "svelte()"}[plugin_name]
-    files = {
-        "package.json": _package(
-            f"vite --host 0.0.0.0 --port {port}", dependencies, dev_dependencies, build="vite build"
-        ),
-        "vite.config.js": f"""import {{ defineConfig }} from "vite";
-import {import_name} from "{plugin_package}";
-
-export default defineConfig({{ plugins: [{call}], server: {{ host: "0.0.0.0", port: {port} }} }});
-""",
-        "src/styles.css": styles,
-        "src/app-logic.js": f"""{comment}
-export const MARKUP = {markup};
-export const LOGIC = {logic};
-""",
+    vite = VITE_SETUPS[framework]
+    svelte_config = {"svelte.config.js": SVELTE_CONFIG} if framework == Framework.SVELTE else {}
+    return {
+        "package.json": _vite_package(package_name, framework, vite),
+        "vite.config.js": _vite_config(vite),
+        **svelte_config,
+        "index.html": _static_page(kind, title, mount_id=vite.mount_id, vite_entry=vite.entry),
+        vite.entry: vite.main,
+        f"src/{vite.component}": _component(kind, vite.component, title),
+        "src/styles.css": style,
+        ".gitignore": GITIGNORE,
     }
-    if framework == Framework.REACT:
-        files["src/main.jsx"] = """import { createRoot } from "react-dom/client";
+
+
+def _static_page(kind: AppKind, title: str, mount_id: str, vite_entry: str | None) -> str:
+    """The app as one self-contained page: inline style and vanilla JavaScript, relative URLs only."""
+    script = "\n".join(
+        [
+            *(_template(f"vanilla/{helper}") for helper in kind.vanilla_helpers),
+            _component(kind, "vanilla.js", title),
+            f'const mount = document.getElementById("{mount_id}");',
+            "if (!mount.hasChildNodes()) startApp(mount);" if vite_entry else "startApp(mount);",
+        ]
+    )
+    vite_script = (
+        f"""<!-- Vite serves the framework's app from src/, mounted before the script below runs;
+         served as plain files, the entry cannot load and the script draws the same app. -->
+    <script type="module" src="/{vite_entry}"></script>
+    """
+        if vite_entry
+        else ""
+    )
+    return f"""<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>{html.escape(title)}</title>
+    <style>
+{_template("style.css")}    </style>
+  </head>
+  <body>
+    <div id="{mount_id}"></div>
+    {vite_script}<script type="module">
+{script}
+    </script>
+  </body>
+</html>
+"""
+
+
+def _summary(framework: Framework, kind: AppKind, description: str, app_files: dict[str, str]) -> str:
+    port = DEV_SERVER_PORTS[framework]
+    features = "\n".join(f"- {feature}" for feature in kind.features)
+    listing = "\n".join(f"- `{path}`: {_role_of(path, framework)}" for path in app_files)
+    return (
+        f"Built {description} with {FRAMEWORK_NAMES[framework]}. Run `npm install` and then "
+        f"`npm run dev` to serve it on port {port}; the root `index.html` shows the same app "
+        "without a build.\n\n"
+        f"**Features**\n{features}\n\n"
+        f"**Files**\n{listing}"
+    )
+
+
+def _role_of(path: str, framework: Framework) -> str:
+    if path == "index.html":
+        if framework in VITE_FRAMEWORKS:
+            return "Vite's entry page, which also shows the app when served as plain files"
+        return "the same app as one static page, for previews without a dev server"
+    return FILE_ROLES[path]
+
+
+FILE_ROLES = {
+    "package.json": "dependencies and the `dev` script",
+    "tsconfig.json": "TypeScript settings",
+    "next.config.mjs": "Next.js settings (lets the preview's host reach the dev server)",
+    "app/layout.tsx": "the root layout and page title",
+    "app/page.tsx": "the app, a client component",
+    "app/globals.css": "the styles",
+    "angular.json": "the Angular workspace (build and dev server)",
+    "src/index.html": "the page Angular renders into",
+    "src/main.ts": "starts the app",
+    "src/app/app.ts": "the app, a standalone component",
+    "vite.config.js": "Vite and its framework plugin",
+    "svelte.config.js": "Svelte settings (runes mode)",
+    "src/main.jsx": "mounts the app",
+    "src/main.js": "mounts the app",
+    "src/App.jsx": "the app component",
+    "src/App.vue": "the app component",
+    "src/App.svelte": "the app component",
+    "src/styles.css": "the styles",
+    ".gitignore": "keeps dependencies and build output out of version control",
+}
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, indent=2) + "\n"
+
+
+def _package(
+    name: str,
+    scripts: dict[str, str],
+    dependencies: dict[str, str],
+    dev_dependencies: dict[str, str],
+    es_module: bool = False,
+) -> str:
+    module_type = {"type": "module"} if es_module else {}
+    return _json(
+        {
+            "name": name,
+            "version": "0.1.0",
+            "private": True,
+            **module_type,
+            "scripts": scripts,
+            "dependencies": dependencies,
+            "devDependencies": dev_dependencies,
+        }
+    )
+
+
+def _nextjs_package(name: str) -> str:
+    port = DEV_SERVER_PORTS[Framework.NEXTJS]
+    return _package(
+        name,
+        {"dev": f"next dev -H 0.0.0.0 -p {port}", "build": "next build", "start": "next start"},
+        {"next": "^16.0.0", "react": "^19.2.0", "react-dom": "^19.2.0"},
+        {
+            "@types/node": "^22.0.0",
+            "@types/react": "^19.2.0",
+            "@types/react-dom": "^19.2.0",
+            "typescript": "^5.9.0",
+        },
+    )
+
+
+def _angular_package(name: str) -> str:
+    port = DEV_SERVER_PORTS[Framework.ANGULAR]
+    # 21 rather than 22: it still runs on Node.js 20, which sandboxes and hosts may have.
+    angular = "^21.0.0"
+    return _package(
+        name,
+        {"dev": f"ng serve --host 0.0.0.0 --port {port}", "build": "ng build"},
+        {
+            "@angular/common": angular,
+            "@angular/compiler": angular,
+            "@angular/core": angular,
+            "@angular/forms": angular,
+            "@angular/platform-browser": angular,
+            "rxjs": "^7.8.0",
+            "tslib": "^2.8.0",
+        },
+        {
+            "@angular/build": angular,
+            "@angular/cli": angular,
+            "@angular/compiler-cli": angular,
+            "typescript": "~5.9.0",
+        },
+    )
+
+
+def _vite_package(name: str, framework: Framework, vite: ViteSetup) -> str:
+    port = DEV_SERVER_PORTS[framework]
+    return _package(
+        name,
+        {"dev": f"vite --host 0.0.0.0 --port {port}", "build": "vite build", "preview": "vite preview"},
+        vite.dependencies,
+        {**vite.plugin, "vite": "^8.0.0"},
+        es_module=True,
+    )
+
+
+def _vite_config(vite: ViteSetup) -> str:
+    return f"""{vite.plugin_import}
+import {{ defineConfig }} from "vite";
+
+// The preview reaches the dev server under the sandbox's host name, not localhost.
+export default defineConfig({{
+  plugins: [{vite.plugin_call}],
+  server: {{ allowedHosts: true }},
+}});
+"""
+
+
+GITIGNORE = "node_modules/\ndist/\n"
+
+NEXTJS_TSCONFIG = {
+    "compilerOptions": {
+        "target": "ES2017",
+        "lib": ["dom", "dom.iterable", "esnext"],
+        "allowJs": True,
+        "skipLibCheck": True,
+        "strict": True,
+        "noEmit": True,
+        "esModuleInterop": True,
+        "module": "esnext",
+        "moduleResolution": "bundler",
+        "resolveJsonModule": True,
+        "isolatedModules": True,
+        "jsx": "react-jsx",
+        "incremental": True,
+        "plugins": [{"name": "next"}],
+    },
+    "include": ["next-env.d.ts", "**/*.ts", "**/*.tsx", ".next/types/**/*.ts", ".next/dev/types/**/*.ts"],
+    "exclude": ["node_modules"],
+}
+
+NEXTJS_CONFIG = """/** @type {import("next").NextConfig} */
+const nextConfig = {
+  // The preview opens the dev server under the sandbox's host name, not localhost, and Next.js
+  // refuses its dev resources (scripts, hot reload) to other hosts. "**.*" allows every host name
+  // with a dot in it, as `allowedHosts: true` does for Vite and Angular.
+  allowedDevOrigins: ["**.*"],
+};
+
+export default nextConfig;
+"""
+
+NEXTJS_LAYOUT = """import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import "./globals.css";
+
+export const metadata: Metadata = { title: __TITLE__ };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>{children}</body>
+    </html>
+  );
+}
+"""
+
+ANGULAR_WORKSPACE = {
+    "$schema": "./node_modules/@angular/cli/lib/config/schema.json",
+    "version": 1,
+    "cli": {"analytics": False},
+    "projects": {
+        "app": {
+            "projectType": "application",
+            "root": "",
+            "sourceRoot": "src",
+            "prefix": "app",
+            "architect": {
+                "build": {
+                    "builder": "@angular/build:application",
+                    "options": {
+                        "browser": "src/main.ts",
+                        "index": "src/index.html",
+                        "tsConfig": "tsconfig.json",
+                        "styles": ["src/styles.css"],
+                        "outputPath": "dist/app",
+                    },
+                    "configurations": {
+                        "production": {"outputHashing": "all"},
+                        "development": {"optimization": False, "extractLicenses": False, "sourceMap": True},
+                    },
+                    "defaultConfiguration": "production",
+                },
+                "serve": {
+                    "builder": "@angular/build:dev-server",
+                    # The preview reaches the dev server under the sandbox's host name, not localhost.
+                    "options": {"allowedHosts": True},
+                    "configurations": {"development": {"buildTarget": "app:build:development"}},
+                    "defaultConfiguration": "development",
+                },
+            },
+        }
+    },
+}
+
+ANGULAR_TSCONFIG = {
+    "compilerOptions": {
+        "strict": True,
+        "noImplicitOverride": True,
+        "noImplicitReturns": True,
+        "skipLibCheck": True,
+        "isolatedModules": True,
+        "experimentalDecorators": True,
+        "importHelpers": True,
+        "target": "ES2022",
+        "module": "preserve",
+    },
+    "angularCompilerOptions": {"strictTemplates": True, "strictInjectionParameters": True},
+    "files": ["src/main.ts"],
+}
+
+ANGULAR_INDEX = """<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>__TITLE__</title>
+  </head>
+  <body>
+    <app-root></app-root>
+  </body>
+</html>
+"""
+
+ANGULAR_MAIN = """import { provideZonelessChangeDetection } from "@angular/core";
+import { bootstrapApplication } from "@angular/platform-browser";
+import { App } from "./app/app";
+
+bootstrapApplication(App, { providers: [provideZonelessChangeDetection()] }).catch((error) =>
+  console.error(error),
+);
+"""
+
+
+class ViteSetup(msgspec.Struct, frozen=True, kw_only=True):
+    entry: str
+    component: str
+    mount_id: str
+    """The element of index.html the app mounts on."""
+    dependencies: dict[str, str]
+    plugin: dict[str, str]
+    """The framework's Vite plugin and, for Svelte, its compiler."""
+    plugin_import: str
+    plugin_call: str
+    main: str
+    """The entry's code: it mounts the component."""
+
+
+VITE_SETUPS = {
+    Framework.REACT: ViteSetup(
+        entry="src/main.jsx",
+        component="App.jsx",
+        mount_id="root",
+        dependencies={"react": "^19.2.0", "react-dom": "^19.2.0"},
+        plugin={"@vitejs/plugin-react": "^6.0.0"},
+        plugin_import='import react from "@vitejs/plugin-react";',
+        plugin_call="react()",
+        main="""import { StrictMode } from "react";
+import { flushSync } from "react-dom";
+import { createRoot } from "react-dom/client";
 import App from "./App.jsx";
 import "./styles.css";
 
-createRoot(document.getElementById("app")).render(<App />);
-"""
-        files["src/App.jsx"] = """import { useEffect, useRef } from "react";
-import { LOGIC, MARKUP } from "./app-logic.js";
-
-export default function App() {
-  const root = useRef(null);
-  useEffect(() => {
-    root.current.innerHTML = MARKUP;
-    new Function(LOGIC)();
-  }, []);
-  return <div ref={root} />;
-}
-"""
-    elif framework == Framework.VUE:
-        files["src/main.js"] = """import { createApp } from "vue";
+const root = createRoot(document.getElementById("root"));
+// Rendered now rather than on the next tick: index.html's fallback, which runs right after this
+// module, draws the static version of the app into an empty root.
+flushSync(() =>
+  root.render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  ),
+);
+""",
+    ),
+    Framework.VUE: ViteSetup(
+        entry="src/main.js",
+        component="App.vue",
+        mount_id="app",
+        dependencies={"vue": "^3.5.0"},
+        plugin={"@vitejs/plugin-vue": "^6.0.0"},
+        plugin_import='import vue from "@vitejs/plugin-vue";',
+        plugin_call="vue()",
+        main="""import { createApp } from "vue";
 import App from "./App.vue";
 import "./styles.css";
 
 createApp(App).mount("#app");
-"""
-        files["src/App.vue"] = """<script setup>
-import { onMounted, ref } from "vue";
-import { LOGIC, MARKUP } from "./app-logic.js";
-
-const root = ref(null);
-onMounted(() => {
-  root.value.innerHTML = MARKUP;
-  new Function(LOGIC)();
-});
-</script>
-
-<template>
-  <div ref="root"></div>
-</template>
-"""
-    else:
-        files["src/main.js"] = """import { mount } from "svelte";
+""",
+    ),
+    Framework.SVELTE: ViteSetup(
+        entry="src/main.js",
+        component="App.svelte",
+        mount_id="app",
+        dependencies={},
+        plugin={"@sveltejs/vite-plugin-svelte": "^7.0.0", "svelte": "^5.46.4"},
+        plugin_import='import { svelte } from "@sveltejs/vite-plugin-svelte";',
+        plugin_call="svelte()",
+        main="""import { mount } from "svelte";
 import App from "./App.svelte";
 import "./styles.css";
 
 mount(App, { target: document.getElementById("app") });
+""",
+    ),
+}
+
+SVELTE_CONFIG = """/** @type {import("@sveltejs/vite-plugin-svelte").SvelteConfig} */
+export default {
+  compilerOptions: { runes: true },
+};
 """
-        files["src/App.svelte"] = """<script>
-  import { onMount } from "svelte";
-  import { LOGIC, MARKUP } from "./app-logic.js";
-
-  let root;
-  onMount(() => {
-    root.innerHTML = MARKUP;
-    new Function(LOGIC)();
-  });
-</script>
-
-<div bind:this={root}></div>
-"""
-    return files
-
-
-def _package(dev: str, dependencies: dict[str, str], dev_dependencies: dict[str, str], build: str) -> str:
-    return (
-        json.dumps(
-            {
-                "name": "forge-app",
-                "private": True,
-                "version": "0.1.0",
-                "type": "module",
-                "scripts": {"dev": dev, "build": build},
-                "dependencies": dependencies,
-                "devDependencies": dev_dependencies,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
