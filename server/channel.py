@@ -4,6 +4,10 @@ Joining: register with the hub first (frames start buffering), then send `resume
 frames from history if the tab's `since`/`epoch` allow it, else a `hello` snapshot; buffered frames
 the tab already has (seq at or below what it was sent) are skipped. Only the writer sends; the
 reader turns the tab's frames into service calls and queues their answers.
+
+Most tabs sit idle, so each costs little: the handler's own task is the writer, the reader is the
+one other task, and the token and resume point are read from the raw scope rather than through
+Litestar's cached header and query objects.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import contextlib
 import logging
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 import msgspec
@@ -52,6 +57,8 @@ from server.runtime import Runtime
 logger = logging.getLogger("forge.server")
 
 CLOSE_TIMEOUT_SECONDS = 5.0
+TAB_GONE = 0
+"""Not a close code: the tab went away, so there is nobody to send one to."""
 _DELTA_MARK = b'"type":"message.delta"'
 _delta_decoder = msgspec.json.Decoder(MessageDelta)
 
@@ -74,7 +81,7 @@ async def project_channel(socket: WebSocket[Any, Any, Any], project_id: FromPath
 
 
 async def _authenticate(socket: WebSocket[Any, Any, Any], runtime: Runtime) -> UserId | None:
-    token = bearer_token(socket.headers.get("authorization")) or socket.query_params.get("token")
+    token = bearer_token(_header(socket, b"authorization")) or _query(socket).get("token")
     try:
         if not token:
             raise InvalidToken("no token")
@@ -124,18 +131,17 @@ class TabSession:
             logger.exception("tab %s of project %s could not start", self.tab.client_id, self.project_id)
             return CLOSE_INTERNAL_ERROR
         reader = asyncio.create_task(self._read(), name=f"tab-reader-{self.tab.client_id}")
-        writer = asyncio.create_task(self._write(), name=f"tab-writer-{self.tab.client_id}")
+        # Whatever ends the reader (the tab left, or broke the protocol) ends the writer too.
+        reader.add_done_callback(lambda _: self.tab.close(TAB_GONE))
         try:
-            done, _ = await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+            code = await self._write()
+        except Exception:  # the socket failed under the writer: the tab went away
+            code = TAB_GONE
         finally:
-            for task in (reader, writer):
-                task.cancel()
-            for task in (reader, writer):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        if writer in done and not writer.cancelled() and writer.exception() is None:
-            return writer.result()
-        return None  # the tab went away
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+        return None if code == TAB_GONE else code
 
     async def _start(self) -> None:
         since, epoch = _resume_point(self.socket)
@@ -193,10 +199,9 @@ class TabSession:
     async def _write(self) -> int:
         tab = self.tab
         while True:
-            await tab.ready.wait()
-            tab.ready.clear()
-            while tab.pending and tab.close_code is None:
-                item = tab.pending.popleft()
+            for item in await tab.next_batch():
+                if tab.close_code is not None:
+                    break
                 if isinstance(item, Event):
                     if item.seq <= self.watermark:
                         continue  # the snapshot or the history already had it
@@ -275,8 +280,20 @@ class TabSession:
             await self.runtime.broker.broadcast(self.project_id, encode(left).encode())
 
 
+def _header(socket: WebSocket[Any, Any, Any], name: bytes) -> str | None:
+    for key, value in socket.scope["headers"]:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _query(socket: WebSocket[Any, Any, Any]) -> dict[str, str]:
+    return dict(parse_qsl(socket.scope["query_string"].decode("latin-1")))
+
+
 def _resume_point(socket: WebSocket[Any, Any, Any]) -> tuple[int | None, str | None]:
-    since, epoch = socket.query_params.get("since"), socket.query_params.get("epoch")
+    query = _query(socket)
+    since, epoch = query.get("since"), query.get("epoch")
     try:
         return (int(since) if since is not None else None), epoch
     except ValueError:

@@ -125,3 +125,25 @@ async def test_a_run_whose_worker_was_killed_is_taken_again_after_its_lease(
     reply = await queue.storage.messages.get(run.reply_message_id)
     assert (run.status, run.attempts) == (RunStatus.COMPLETED, 2)
     assert reply.content and reply.type.value == "RESULT"
+
+
+async def test_a_worker_stopped_with_sigterm_gives_its_run_back_and_another_finishes_it(
+    queue: Queue, scaled_env: dict[str, str], tmp_path: Path
+) -> None:
+    project = await queue.projects.create_with_message(UserId("alice"), "a to-do list app")
+    slow = {"FORGE_OFFLINE_WORD_DELAY_MS": "200", "FORGE_WORKER_SHUTDOWN_GRACE_SECONDS": "0"}
+    (stopping,) = _workers(tmp_path, scaled_env, 1, **slow)
+    async with asyncio.timeout(30):
+        while (await queue.all_runs([project.id]))[0].status != RunStatus.RUNNING:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+    await asyncio.sleep(1)  # mid-stream
+    stopping.terminate()
+    (given_back,) = await queue.all_runs([project.id])
+    (successor,) = _workers(tmp_path, scaled_env, 1)
+    try:
+        (run,) = await queue.until_all_end([project.id], timeout=60)
+    finally:
+        successor.terminate()
+
+    assert (given_back.status, given_back.claimed_by, given_back.attempts) == (RunStatus.PENDING, None, 0)
+    assert (run.status, run.attempts) == (RunStatus.COMPLETED, 1)
