@@ -1,5 +1,6 @@
-"""Waking workers: a run that may start now is announced on one broker channel every process can
-listen to, so idle workers claim it at once instead of finding it on their next slow poll."""
+"""Waking workers: a run that may start now, or an import to do, is announced on one broker channel
+every process can listen to, so idle workers claim it at once instead of finding it on their next
+slow poll."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from channels.broker import Broker
-from domain.enums import RunSource, RunStatus
-from domain.events import ProjectEvent, RunUpdated
+from domain.enums import ImportStatus, RunSource, RunStatus
+from domain.events import ImportUpdated, ProjectEvent, RunUpdated
 from domain.ids import ProjectId
 
 RUN_QUEUE_CHANNEL = ProjectId(UUID(int=0))
@@ -16,11 +17,14 @@ RUN_QUEUE_CHANNEL = ProjectId(UUID(int=0))
 WAKE = b'{"type":"runs.waiting"}'
 # A run waiting, or a run ending (the next one of its project may start now).
 _WAKING = frozenset({RunStatus.PENDING, RunStatus.COMPLETED, RunStatus.FAILED})
+# An import waiting, or an import ending (a run waiting for it may start now).
+_WAKING_IMPORTS = frozenset({ImportStatus.PENDING, ImportStatus.COMPLETE, ImportStatus.FAILED})
 
 
 def wakes_workers(events: Sequence[ProjectEvent]) -> bool:
     return any(
-        isinstance(e, RunUpdated) and e.run.source == RunSource.SERVER and e.run.status in _WAKING
+        (isinstance(e, RunUpdated) and e.run.source == RunSource.SERVER and e.run.status in _WAKING)
+        or (isinstance(e, ImportUpdated) and e.import_.status in _WAKING_IMPORTS)
         for e in events
     )
 

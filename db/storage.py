@@ -41,7 +41,7 @@ class PiccoloStorage:
         self.fragments: FragmentStore = PiccoloFragmentStore()
         self.drafts: DraftStore = PiccoloDraftStore()
         self.runs: RunStore = PiccoloRunStore(can_lock_rows=database.is_postgres)
-        self.imports: ImportStore = PiccoloImportStore()
+        self.imports: ImportStore = PiccoloImportStore(can_lock_rows=database.is_postgres)
         self.usage: UsageStore = PiccoloUsageStore(can_lock_rows=database.is_postgres)
         self.subscriptions: SubscriptionStore = PiccoloSubscriptionStore()
         self.customers: CustomerStore = PiccoloCustomerStore()

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.views import DraftView, FragmentView, MessageView, ProjectView, RunView
+from domain.views import DraftView, FragmentView, ImportView, MessageView, ProjectView, RunView
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, rename="camel", tag_field="type"):
@@ -50,6 +50,12 @@ class RunUpdated(Event, tag="run.updated", frozen=True, kw_only=True):
     run: RunView
 
 
+class ImportUpdated(Event, tag="import.updated", frozen=True, kw_only=True):
+    """An import was created or changed status; `import` is the body of GET /api/imports/{id}."""
+
+    import_: ImportView = msgspec.field(name="import")
+
+
 class ProjectUpdated(Event, tag="project.updated", frozen=True, kw_only=True):
     project: ProjectView
 
@@ -67,6 +73,7 @@ ProjectEvent = (
     | FragmentUpdated
     | DraftUpdated
     | RunUpdated
+    | ImportUpdated
     | ProjectUpdated
     | ProjectDeleted
 )

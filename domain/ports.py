@@ -68,6 +68,10 @@ class AttachmentStore(Protocol):
 
     async def list_for_messages(self, message_ids: Sequence[MessageId]) -> list[Attachment]: ...
 
+    async def update(self, attachment: Attachment) -> None:
+        """Rewrites the attachment's source metadata (an import finished and summarised it)."""
+        ...
+
 
 class FragmentStore(Protocol):
     async def get(self, fragment_id: FragmentId) -> Fragment | None: ...
@@ -126,7 +130,8 @@ class RunStore(Protocol):
 
     async def next_pending(self) -> AgentRun | None:
         """The oldest PENDING server run that may start now: the first in its project's line, with
-        no server run of its project RUNNING. Inside a transaction it stays reserved for the caller
+        no server run of its project RUNNING, and no import of its message (linked by the import or
+        by an attachment) still PENDING or PROCESSING. Inside a transaction it stays reserved for the caller
         until the transaction ends (PostgreSQL: a row lock other claimers skip)."""
         ...
 
@@ -148,6 +153,16 @@ class ImportStore(Protocol):
 
     async def transition(self, record: Import, expected: ImportStatus) -> bool:
         """Writes `record` only if the stored import still has status `expected`."""
+        ...
+
+    async def next_pending(self) -> Import | None:
+        """The oldest PENDING import, reserved for the caller until the transaction ends
+        (PostgreSQL: a row lock other claimers skip)."""
+        ...
+
+    async def next_stale(self, before: datetime) -> Import | None:
+        """The oldest PROCESSING import last updated before `before` (its worker is presumed
+        gone), reserved the same way."""
         ...
 
 

@@ -18,6 +18,7 @@ from domain.entities import (
     Files,
     Fragment,
     FragmentDraft,
+    Import,
     JsonObject,
     Message,
     Project,
@@ -25,6 +26,8 @@ from domain.entities import (
 from domain.enums import (
     AttachmentType,
     Framework,
+    ImportSource,
+    ImportStatus,
     MessageRole,
     MessageStatus,
     MessageType,
@@ -228,6 +231,38 @@ class RunView(View, frozen=True, kw_only=True):
             updated_at=iso_ms(run.updated_at),
             started_at=iso_ms_or_none(run.started_at),
             finished_at=iso_ms_or_none(run.finished_at),
+        )
+
+
+class ImportView(View, frozen=True, kw_only=True):
+    id: UUID
+    project_id: UUID
+    message_id: UUID | None
+    source: ImportSource
+    source_id: str
+    source_name: str
+    source_url: str
+    status: ImportStatus
+    error: str | None
+    metadata: JsonObject | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def from_entity(cls, record: Import) -> ImportView:
+        return cls(
+            id=record.id,
+            project_id=record.project_id,
+            message_id=record.message_id,
+            source=record.source,
+            source_id=record.source_id,
+            source_name=record.source_name,
+            source_url=record.source_url,
+            status=record.status,
+            error=record.error,
+            metadata=record.metadata,
+            created_at=iso_ms(record.created_at),
+            updated_at=iso_ms(record.updated_at),
         )
 
 

@@ -13,9 +13,13 @@ from channels.run_queue import listen_for_runs
 from domain.enums import Framework
 from domain.ports import EventPublisher
 from domain.services.agent_runs import AgentRunService
+from domain.services.drafts import DraftService
+from domain.services.imports import ImportService
+from domain.services.oauth import OAuthService
 from server.settings import Settings
 from workers.agent.loop import AgentLimits
 from workers.agent.model import ModelProvider
+from workers.imports.processor import ImportProcessor, ImportSettings
 from workers.providers.offline import MODEL as OFFLINE_MODEL
 from workers.providers.offline import OfflineProvider
 from workers.runner import RunExecutor, RunnerSettings
@@ -60,14 +64,23 @@ def worker_settings(settings: Settings, concurrency: int | None = None) -> Worke
     )
 
 
+def import_processor(
+    settings: Settings, imports: ImportService, oauth: OAuthService, drafts: DraftService
+) -> ImportProcessor:
+    """GitHub and Figma imports, against the APIs the settings name."""
+    chosen = ImportSettings(github_api_url=settings.github_api_url, figma_api_url=settings.figma_api_url)
+    return ImportProcessor(imports, oauth, drafts, chosen)
+
+
 async def start_worker(
     settings: Settings,
     runs: AgentRunService,
     publisher: EventPublisher,
     broker: Broker,
     concurrency: int | None = None,
+    imports: ImportProcessor | None = None,
 ) -> AgentWorker:
-    """A running worker, woken through the broker whenever a run may start."""
+    """A running worker, woken through the broker whenever a run may start or an import waits."""
     provider = model_provider(settings)
     chosen = worker_settings(settings, concurrency)
     executor = RunExecutor(
@@ -81,7 +94,7 @@ async def start_worker(
             limits=AgentLimits(max_iterations=settings.agent_max_iterations),
         ),
     )
-    worker = AgentWorker(runs, executor, chosen)
+    worker = AgentWorker(runs, executor, chosen, imports)
     await listen_for_runs(broker, worker.wake)
     worker.start()
     return worker

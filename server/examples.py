@@ -35,7 +35,16 @@ from domain.inputs import (
     RunRequest,
     RunResult,
 )
-from domain.views import AttachmentView, DraftView, FragmentView, MessageView, ProjectView, RunView, UsageView
+from domain.views import (
+    AttachmentView,
+    DraftView,
+    FragmentView,
+    ImportView,
+    MessageView,
+    ProjectView,
+    RunView,
+    UsageView,
+)
 from server.controllers.health import Health
 from server.controllers.webhooks import WebhookReceipt
 from server.errors import PROBLEM_TYPE_BASE, FieldProblem, Problem
@@ -50,7 +59,6 @@ from server.schemas import (
     FailRun,
     FragmentPage,
     ImportPage,
-    ImportView,
     LatestFragment,
     MessagePage,
     MetadataBody,

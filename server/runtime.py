@@ -167,10 +167,15 @@ class Runtime:
         runtime._tasks.append(asyncio.create_task(runtime._sweep_rate_limits(), name="rate-limit-sweeper"))
         runtime._tasks.append(asyncio.create_task(runtime._keep_presence(), name="presence-keeper"))
         if settings.worker_in_process if worker is None else worker:
-            from server.agent import start_worker
+            from server.agent import import_processor, start_worker
 
             runtime.worker = await start_worker(
-                settings, services.agent_runs, publisher, broker, concurrency=worker_concurrency
+                settings,
+                services.agent_runs,
+                publisher,
+                broker,
+                concurrency=worker_concurrency,
+                imports=import_processor(settings, services.imports, services.oauth, services.drafts),
             )
         return runtime
 

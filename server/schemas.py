@@ -11,7 +11,6 @@ import msgspec
 from domain.entities import (
     Files,
     Fragment,
-    Import,
     JsonObject,
     OAuthConnection,
     Project,
@@ -20,8 +19,6 @@ from domain.entities import (
 from domain.enums import (
     BillingInterval,
     Framework,
-    ImportSource,
-    ImportStatus,
     MessageRole,
     MessageStatus,
     MessageType,
@@ -39,6 +36,7 @@ from domain.rules.prompts import (
 )
 from domain.views import (
     FragmentView,
+    ImportView,
     MessageView,
     ProjectView,
     RunView,
@@ -142,38 +140,6 @@ class ProjectDetail(ProjectView, frozen=True, kw_only=True):
         return cls(
             **msgspec.structs.asdict(view),
             latest_fragment=None if fragment is None else LatestFragment.from_entity(fragment),
-        )
-
-
-class ImportView(Body, frozen=True, kw_only=True):
-    id: UUID
-    project_id: UUID
-    message_id: UUID | None
-    source: ImportSource
-    source_id: str
-    source_name: str
-    source_url: str
-    status: ImportStatus
-    error: str | None
-    metadata: JsonObject | None
-    created_at: Timestamp
-    updated_at: Timestamp
-
-    @classmethod
-    def from_entity(cls, record: Import) -> ImportView:
-        return cls(
-            id=record.id,
-            project_id=record.project_id,
-            message_id=record.message_id,
-            source=record.source,
-            source_id=record.source_id,
-            source_name=record.source_name,
-            source_url=record.source_url,
-            status=record.status,
-            error=record.error,
-            metadata=record.metadata,
-            created_at=iso_ms(record.created_at),
-            updated_at=iso_ms(record.updated_at),
         )
 
 

@@ -98,6 +98,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     e2b_timeout_seconds: Positive = 1800
     sandbox_allow_commands: bool = False
     """Local sandbox: let the agent run commands on this machine (npm install, the dev server)."""
+    github_api_url: str = "https://api.github.com"
+    """GitHub's REST API, which GitHub imports read repositories from (GitHub Enterprise: its /api/v3)."""
+    figma_api_url: str = "https://api.figma.com"
+    """Figma's REST API, which Figma imports read files from."""
 
     @property
     def uses_clerk(self) -> bool:
@@ -246,6 +250,12 @@ def _check_consistency(settings: Settings) -> None:
             raise SettingsError(
                 f"FORGE_E2B_TEMPLATES: expected FRAMEWORK=template pairs (NEXTJS=nextjs-app), got {pair!r}"
             )
+    for variable, url in (
+        ("GITHUB_API_URL", settings.github_api_url),
+        ("FIGMA_API_URL", settings.figma_api_url),
+    ):
+        if not url.startswith(("http://", "https://")):
+            raise SettingsError(f"FORGE_{variable}: expected an http(s):// URL, got {url!r}")
     if settings.public_url is not None and not settings.public_url.startswith(("http://", "https://")):
         raise SettingsError(f"FORGE_PUBLIC_URL: expected an http(s):// URL, got {settings.public_url!r}")
     if settings.clerk_jwks_url is not None and not settings.clerk_jwks_url.startswith(

@@ -88,7 +88,9 @@ async def add_draft(project_id: str, now: datetime) -> FragmentDraft:
     return draft
 
 
-async def add_import(user_id: str, project_id: str, now: datetime) -> Import:
+async def add_import(
+    user_id: str, project_id: str, now: datetime, status: ImportStatus = ImportStatus.PENDING
+) -> Import:
     record = Import(
         id=ImportId(new_id()),
         user_id=UserId(user_id),
@@ -97,7 +99,7 @@ async def add_import(user_id: str, project_id: str, now: datetime) -> Import:
         source_id="42",
         source_name="octo/app",
         source_url="https://github.com/octo/app",
-        status=ImportStatus.PENDING,
+        status=status,
         created_at=now,
         updated_at=now,
     )

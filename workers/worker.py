@@ -1,4 +1,5 @@
-"""The agent worker: claims server-side runs and executes up to `concurrency` of them at a time.
+"""The agent worker: claims server-side runs and executes up to `concurrency` of them at a time,
+and, given an import processor, imports (GitHub, Figma) beside them.
 
 It wakes when a run is announced on the broker and otherwise polls slowly, never spins. On stop
 it claims nothing more, lets running runs finish for a grace period, and gives back the rest.
@@ -17,13 +18,18 @@ from datetime import timedelta
 
 import msgspec
 
-from domain.ids import RunId
+from domain.ids import ImportId, RunId
 from domain.services.agent_runs import AgentRunService
+from workers.imports.processor import ImportProcessor
 from workers.runner import RunExecutor
 
 logger = logging.getLogger("forge.worker")
 
 CLAIM_RETRY_SECONDS = 2.0
+CLAIM_FINISH_SECONDS = 5.0
+"""On stop, how long a claim in progress may take to finish before it is cancelled."""
+IMPORT_CONCURRENCY = 2
+"""Imports a worker process does at once, beside its runs (they mostly wait on a provider's API)."""
 
 
 class WorkerSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,13 +45,22 @@ def worker_id() -> str:
 
 
 class AgentWorker:
-    def __init__(self, runs: AgentRunService, executor: RunExecutor, settings: WorkerSettings) -> None:
+    def __init__(
+        self,
+        runs: AgentRunService,
+        executor: RunExecutor,
+        settings: WorkerSettings,
+        imports: ImportProcessor | None = None,
+    ) -> None:
         self.runs = runs
         self.executor = executor
         self.settings = settings
+        self.imports = imports
         self.id = worker_id()
         self.active: dict[RunId, asyncio.Task[None]] = {}
+        self.importing: dict[ImportId, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -56,23 +71,33 @@ class AgentWorker:
         self._loop_task = asyncio.create_task(self._claim_loop(), name=f"agent-worker-{self.id}")
 
     async def stop(self) -> None:
-        """Claims nothing more; runs still going after the grace period are given back."""
+        """Claims nothing more; after the grace period, runs still going are given back and imports
+        still going are failed (a person retries them in a moment)."""
+        self._stopping.set()
+        self.wake()
         if self._loop_task is not None:
+            # The loop ends after the claim it is making: cancelled inside a claim's transaction,
+            # the database driver can strand the transaction's connection (seen with asyncpg).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._loop_task), CLAIM_FINISH_SECONDS)
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
-        if self.active:
-            await asyncio.wait(list(self.active.values()), timeout=self.settings.shutdown_grace_seconds)
-        for task in list(self.active.values()):
-            task.cancel()  # the executor gives its run back when cancelled
-        if self.active:
-            await asyncio.wait(list(self.active.values()))
+        going = [*self.active.values(), *self.importing.values()]
+        if going:
+            await asyncio.wait(going, timeout=self.settings.shutdown_grace_seconds)
+        for task in [*self.active.values(), *self.importing.values()]:
+            task.cancel()  # the executor gives its run back when cancelled, the processor fails its import
+        going = [*self.active.values(), *self.importing.values()]
+        if going:
+            await asyncio.wait(going)
 
     async def _claim_loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             self._wake.clear()
             try:
                 await self._claim_while_free()
+                await self._claim_imports_while_free()
             except Exception:  # the database may be away for a moment: try again soon
                 logger.exception("claiming runs failed")
                 await asyncio.sleep(CLAIM_RETRY_SECONDS)
@@ -82,7 +107,7 @@ class AgentWorker:
                     await self._wake.wait()
 
     async def _claim_while_free(self) -> None:
-        while len(self.active) < self.settings.concurrency:
+        while len(self.active) < self.settings.concurrency and not self._stopping.is_set():
             run = await self.runs.claim_next(self.id, self.settings.lease)
             if run is None:
                 return
@@ -90,6 +115,27 @@ class AgentWorker:
             task = asyncio.create_task(self.executor.execute(run), name=f"run-{run.id}")
             self.active[run.id] = task
             task.add_done_callback(self._finished(run.id))
+
+    async def _claim_imports_while_free(self) -> None:
+        while (
+            self.imports is not None
+            and len(self.importing) < IMPORT_CONCURRENCY
+            and not self._stopping.is_set()
+        ):
+            record = await self.imports.claim()
+            if record is None:
+                return
+            logger.info("worker %s took import %s (%s)", self.id, record.id, record.source.value)
+            task = asyncio.create_task(self.imports.process(record), name=f"import-{record.id}")
+            self.importing[record.id] = task
+            task.add_done_callback(self._import_finished(record.id))
+
+    def _import_finished(self, import_id: ImportId) -> Callable[[asyncio.Task[None]], None]:
+        def done(_: asyncio.Task[None]) -> None:
+            self.importing.pop(import_id, None)
+            self.wake()  # a slot is free
+
+        return done
 
     def _finished(self, run_id: RunId) -> Callable[[asyncio.Task[None]], None]:
         def done(_: asyncio.Task[None]) -> None:

@@ -11,6 +11,7 @@ from domain.ids import MessageId, ProjectId
 
 ATTACHMENT_JSON = frozenset({"source_metadata"})
 KEEP = frozenset({"id", "project_id", "created_at"})
+ATTACHMENT_KEEP = frozenset({"id", "message_id", "created_at"})
 
 
 class PiccoloMessageStore:
@@ -60,3 +61,8 @@ class PiccoloAttachmentStore:
             .order_by(AttachmentTable.id)
         )
         return [from_row(row, Attachment, ATTACHMENT_JSON) for row in rows]
+
+    async def update(self, attachment: Attachment) -> None:
+        await AttachmentTable.update(update_values(attachment, ATTACHMENT_KEEP, ATTACHMENT_JSON)).where(
+            AttachmentTable.id == attachment.id
+        )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from piccolo.custom_types import Combinable
+
 from db.stores.rows import from_row, to_row, update_values
 from db.tables import AgentRunTable, ImportTable
 from domain.entities import AgentRun, Import
@@ -15,7 +17,8 @@ IMPORT_JSON = frozenset({"metadata"})
 KEEP = frozenset({"id", "project_id", "user_id", "created_at"})
 
 
-# The first in line of its project, behind no RUNNING run of it. Ids are UUIDv7, so their order
+# The first in line of its project, behind no RUNNING run of it, and not waiting for an import of
+# its message: the agent should see the imported design the message refers to. Ids are UUIDv7, so their order
 # is the order the runs were asked for, in both engines (PostgreSQL uuid, SQLite text).
 _NEXT_PENDING = """
 SELECT r.id FROM agent_runs r
@@ -24,6 +27,12 @@ WHERE r.status = 'PENDING' AND r.source = 'SERVER'
     SELECT 1 FROM agent_runs o
     WHERE o.project_id = r.project_id AND o.source = 'SERVER'
       AND (o.status = 'RUNNING' OR (o.status = 'PENDING' AND o.id < r.id))
+  )
+  AND NOT EXISTS (
+    SELECT 1 FROM imports i
+    WHERE i.status IN ('PENDING', 'PROCESSING')
+      AND (i.message_id = r.message_id
+           OR i.id IN (SELECT a.import_id FROM attachments a WHERE a.message_id = r.message_id))
   )
 ORDER BY r.id
 LIMIT 1
@@ -102,6 +111,9 @@ class PiccoloRunStore:
 
 
 class PiccoloImportStore:
+    def __init__(self, can_lock_rows: bool) -> None:
+        self.can_lock_rows = can_lock_rows
+
     async def insert(self, record: Import) -> None:
         await ImportTable.insert(ImportTable(**to_row(record, IMPORT_JSON)))
 
@@ -125,3 +137,18 @@ class PiccoloImportStore:
             .returning(ImportTable.id)
         )
         return bool(written)
+
+    async def next_pending(self) -> Import | None:
+        return await self._first(ImportTable.status == ImportStatus.PENDING.value)
+
+    async def next_stale(self, before: datetime) -> Import | None:
+        return await self._first(
+            (ImportTable.status == ImportStatus.PROCESSING.value) & (ImportTable.updated_at < before)
+        )
+
+    async def _first(self, where: Combinable) -> Import | None:
+        query = ImportTable.select().where(where).order_by(ImportTable.id)
+        if self.can_lock_rows:
+            query = query.lock_rows("UPDATE", skip_locked=True)
+        row = await query.first()
+        return None if row is None else from_row(row, Import, IMPORT_JSON)

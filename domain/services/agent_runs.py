@@ -27,6 +27,7 @@ from domain.ids import FragmentId, MessageId, new_id
 from domain.ports import EventPublisher, Storage
 from domain.rules.naming import is_default_project_name
 from domain.services.base import Outbox, Service
+from domain.services.imports import SUMMARY_KEY
 from domain.services.usage import UsageService
 from domain.views import FragmentView, MessageView, ProjectView, RunView
 
@@ -135,6 +136,7 @@ class AgentRunService(Service):
         attachments = (
             await self.storage.attachments.list_for_messages([run.message_id]) if run.message_id else []
         )
+        attachments = [await self._with_import_summary(a) for a in attachments]
         fragment = await self.storage.fragments.latest_for_project(run.project_id)
         return RunContext(
             project=project,
@@ -142,6 +144,18 @@ class AgentRunService(Service):
             attachments=attachments,
             files=fragment.files if fragment else {},
         )
+
+    async def _with_import_summary(self, attachment: Attachment) -> Attachment:
+        """An attachment pointing at an import that finished before the message was sent carries
+        the import's summary too (one finishing later puts it there itself)."""
+        metadata = attachment.source_metadata or {}
+        if attachment.import_id is None or SUMMARY_KEY in metadata:
+            return attachment
+        record = await self.storage.imports.get(attachment.import_id)
+        summary = None if record is None else (record.metadata or {}).get(SUMMARY_KEY)
+        if not summary:
+            return attachment
+        return msgspec.structs.replace(attachment, source_metadata={**metadata, SUMMARY_KEY: summary})
 
     async def record_sandbox(self, run: AgentRun, sandbox_id: str) -> None:
         """Keeps the sandbox on the project, so the next run reconnects to it."""

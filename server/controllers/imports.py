@@ -11,9 +11,10 @@ from litestar.params import FromPath, JSONBody
 from domain.ids import ImportId, ProjectId, UserId
 from domain.inputs import ImportChanges, NewImport
 from domain.services.imports import ImportService
+from domain.views import ImportView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
 from server.openapi import problems
-from server.schemas import ImportPage, ImportView, decode_cursor, encode_cursor
+from server.schemas import ImportPage, decode_cursor, encode_cursor
 
 
 class ImportController(Controller):
