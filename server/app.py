@@ -16,6 +16,7 @@ from domain.clock import Clock
 from server.authentication import BearerAuthMiddleware
 from server.channel import project_channel
 from server.controllers.drafts import DraftController
+from server.controllers.editor import DevTokenController, EditorController
 from server.controllers.fragments import FragmentController
 from server.controllers.health import HealthController
 from server.controllers.imports import ImportController
@@ -77,6 +78,7 @@ def build_app(max_body_bytes: int) -> Litestar:
             OAuthController,
             RunController,
             WebhookController,
+            DevTokenController,
         ],
         middleware=[DefineMiddleware(BearerAuthMiddleware)],
         guards=[limit_writes],
@@ -84,7 +86,7 @@ def build_app(max_body_bytes: int) -> Litestar:
         security=[{"BearerToken": []}],
     )
     return Litestar(
-        route_handlers=[HealthController, PreviewController, api, project_channel],
+        route_handlers=[HealthController, PreviewController, EditorController, api, project_channel],
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

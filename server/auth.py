@@ -17,6 +17,8 @@ from server.settings import Settings
 DEV_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
 JWKS_CACHE_SECONDS = 600
 REQUIRED_CLAIMS = ["sub", "exp"]
+DEV_USER_ID = "dev_user"
+"""The user of the token `forge serve` prints and the editor's dev sign-in (`POST /api/dev/token`)."""
 
 
 class InvalidToken(Exception):

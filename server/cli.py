@@ -10,8 +10,6 @@ from collections.abc import Sequence
 
 from server.settings import Settings, SettingsError, load_settings
 
-DEV_USER_ID = "dev_user"
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -99,12 +97,13 @@ def _dev_banner(settings: Settings, url: str) -> str:
     """The URL and, in development auth, a ready token so a newcomer can call the API at once."""
     if settings.uses_clerk:
         return f"ForgeAI server at {url} (Clerk authentication)"
-    from server.auth import ensure_dev_secret, issue_dev_token
+    from server.auth import DEV_USER_ID, ensure_dev_secret, issue_dev_token
 
     dev_token = issue_dev_token(ensure_dev_secret(settings), DEV_USER_ID)
     return "\n".join(
         [
             f"ForgeAI server at {url}",
+            f"Editor: open {url}/ in a browser (on this machine it signs in as {DEV_USER_ID} by itself).",
             f"Development token for user {DEV_USER_ID} (30 days; `forge token USER_ID` makes others):",
             f"  export TOKEN={dev_token}",
             f'  curl -H "Authorization: Bearer $TOKEN" {url}/api/projects',

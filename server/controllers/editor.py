@@ -1,0 +1,107 @@
+"""The browser editor: a no-build page at `/` with its assets under `/editor/`, and the dev-only
+`POST /api/dev/token` that lets the page sign itself in when Clerk is not configured and the
+browser runs on this machine."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from server.auth import DEV_USER_ID, ensure_dev_secret, issue_dev_token
+
+EDITOR_DIR = Path(__file__).resolve().parent.parent / "static" / "editor"
+INDEX = "index.html"
+
+# The page loads only its own files; it talks to this server over fetch and WebSocket, and frames
+# previews, which may be this server's `/preview/` (itself sandboxed) or a sandbox provider's URL.
+EDITOR_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; frame-src 'self' http: https:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+EDITOR_HEADERS = {
+    "Content-Security-Policy": EDITOR_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+class DevToken(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    token: str
+    user_id: str
+
+
+class EditorController(Controller):
+    path = ""
+    tags = ["editor"]
+    include_in_schema = False
+
+    @get("/", operation_id="editorPage")
+    async def page(self) -> Response[bytes]:
+        return await _asset(INDEX)
+
+    @get("/editor/{name:str}", operation_id="editorAsset")
+    async def asset(self, name: FromPath[str]) -> Response[bytes]:
+        return await _asset(name)
+
+
+class DevTokenController(Controller):
+    """Mounted under `/api`; exists only in development authentication (404 with Clerk)."""
+
+    path = "/dev"
+    tags = ["editor"]
+    include_in_schema = False
+
+    @post("/token", operation_id="issueDevToken", status_code=200, opt={"exclude_from_auth": True})
+    async def token(self, state: State, request: Request[Any, Any, Any]) -> DevToken:
+        """A token for the development user, so the embedded editor needs no sign-in.
+
+        Only for a browser on this machine that addressed this machine: a server listening on
+        every interface in development (the Docker image does) must not hand the development user
+        to the whole network, and a page whose own name was rebound to 127.0.0.1 (DNS rebinding)
+        must not get it either.
+        """
+        settings = state.settings
+        client = request.client.host if request.client else None
+        if settings.uses_clerk or not is_loopback(client) or not is_local_name(request.url.hostname):
+            raise NotFoundException()
+        secret = await asyncio.to_thread(ensure_dev_secret, settings)
+        return DevToken(token=issue_dev_token(secret, DEV_USER_ID), user_id=DEV_USER_ID)
+
+
+def is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def is_local_name(hostname: str | None) -> bool:
+    """The `Host` the browser asked for names this machine: `localhost` or a loopback address."""
+    if hostname is None:
+        return False
+    name = hostname.strip("[]").lower()
+    return name == "localhost" or name.endswith(".localhost") or is_loopback(name)
+
+
+async def _asset(name: str) -> Response[bytes]:
+    # `name` is one path segment (the route's `str`), so it cannot leave the folder; the check
+    # below also refuses dot files and anything that is not a plain file.
+    target = EDITOR_DIR / name
+    if name.startswith(".") or "/" in name or not target.is_file():
+        raise NotFoundException()
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if media_type == "application/javascript":  # Litestar adds the charset of text/* itself
+        media_type += "; charset=utf-8"
+    body = await asyncio.to_thread(target.read_bytes)
+    return Response(body, media_type=media_type, headers=EDITOR_HEADERS)

@@ -1,0 +1,216 @@
+// The ForgeAI editor: sign-in, credits and routing between the project list (list.js) and one
+// project's live view (project.js). No build step: plain ES modules served by the server itself.
+
+import { Api, ApiError } from "./api.js";
+import { formatTime, h, replaceChildren } from "./dom.js";
+import { openList } from "./list.js";
+import { openProject } from "./project.js";
+
+const TOKEN_KEY = "forge.token";
+const SIGNED_OUT_KEY = "forge.signedOut";
+const api = new Api(() => sessionEnded());
+const session = { userId: null, devAvailable: null, usage: null };
+let page = null; // the page on screen: {kind: "list" | "project" | "signin", stop()}
+let usageTimer = null;
+
+const main = () => document.getElementById("main");
+
+// ---------------------------------------------------------------- sign-in
+
+async function start() {
+  window.addEventListener("hashchange", () => {
+    if (!session.userId) return;
+    route();
+    main().focus({ preventScroll: true }); // a keyboard user starts on the new page, not the old link
+  });
+  window.forgeEditor = { get page() { return page; } };
+  await signIn();
+}
+
+async function signIn(notice) {
+  const stored = localStorage.getItem(TOKEN_KEY);
+  if (stored && (await useToken(stored))) return route();
+  if (!sessionStorage.getItem(SIGNED_OUT_KEY) && (await devSignIn())) return route();
+  showSignIn(notice);
+}
+
+async function useToken(token) {
+  api.token = token;
+  try {
+    session.usage = await api.get("/api/usage", { quiet401: true });
+  } catch (error) {
+    api.token = null;
+    if (error instanceof ApiError && error.status === 401) localStorage.removeItem(TOKEN_KEY);
+    return false;
+  }
+  localStorage.setItem(TOKEN_KEY, token);
+  sessionStorage.removeItem(SIGNED_OUT_KEY);
+  session.userId = subjectOf(token);
+  renderAccount();
+  renderCredits();
+  return true;
+}
+
+async function devSignIn() {
+  try {
+    const answer = await api.post("/api/dev/token", undefined, { quiet401: true });
+    session.devAvailable = true;
+    return useToken(answer.token);
+  } catch {
+    session.devAvailable = false; // Clerk is configured: tokens come from Clerk
+    return false;
+  }
+}
+
+function subjectOf(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload)).sub ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function sessionEnded() {
+  if (!session.userId) return; // a late answer to a request of a session already over
+  clearTimeout(usageTimer);
+  localStorage.removeItem(TOKEN_KEY);
+  api.token = null;
+  session.userId = null;
+  leavePage();
+  signIn("Your session ended. Sign in again.");
+}
+
+function signOut() {
+  clearTimeout(usageTimer);
+  localStorage.removeItem(TOKEN_KEY);
+  sessionStorage.setItem(SIGNED_OUT_KEY, "1");
+  api.token = null;
+  session.userId = null;
+  session.usage = null;
+  leavePage();
+  showSignIn("You are signed out.");
+}
+
+function showSignIn(notice) {
+  leavePage();
+  page = { kind: "signin", stop() {} };
+  renderAccount();
+  renderCredits();
+  const error = h("p", { class: "error", role: "alert", id: "signin-error" });
+  const token = h("textarea", { id: "token", rows: 4, required: true, spellcheck: "false", autocomplete: "off" });
+  const form = h(
+    "form",
+    {
+      class: "card stack",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        error.textContent = "";
+        if (await useToken(token.value.trim())) route();
+        else error.textContent = "That token was refused. Check that it is a current session token.";
+      },
+    },
+    h("label", { for: "token" }, "Session token"),
+    token,
+    h("p", { class: "hint" }, "Paste a token from your sign-in provider, or one printed by `forge token USER_ID`."),
+    h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Sign in")),
+    error,
+  );
+  const dev =
+    session.devAvailable !== false
+      ? h(
+          "p",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              onclick: async () => {
+                sessionStorage.removeItem(SIGNED_OUT_KEY);
+                if (await devSignIn()) route();
+                else error.textContent = "Development sign-in is not available on this server.";
+              },
+            },
+            "Continue as the development user",
+          ),
+        )
+      : null;
+  replaceChildren(
+    main(),
+    h("section", { class: "narrow stack", "aria-labelledby": "signin-title" },
+      h("h1", { id: "signin-title" }, "Sign in"),
+      notice ? h("p", { class: "notice", role: "status" }, notice) : null,
+      form,
+      dev,
+    ),
+  );
+}
+
+function renderAccount() {
+  const account = document.getElementById("account");
+  if (!session.userId) return replaceChildren(account);
+  replaceChildren(
+    account,
+    h("span", { class: "user", title: "Signed in as" }, session.userId),
+    h("button", { type: "button", class: "quiet", onclick: signOut }, "Sign out"),
+  );
+}
+
+// ---------------------------------------------------------------- credits
+
+async function refreshUsage() {
+  clearTimeout(usageTimer);
+  usageTimer = setTimeout(async () => {
+    if (!api.token) return;
+    try {
+      session.usage = await api.get("/api/usage");
+      renderCredits();
+    } catch {
+      // the next refresh tries again
+    }
+  }, 150);
+}
+
+function renderCredits() {
+  const element = document.getElementById("credits");
+  const usage = session.usage;
+  // The line is a live region: redraw it only when it says something new.
+  const key = JSON.stringify([session.userId, usage]);
+  if (element.dataset.key === key) return;
+  element.dataset.key = key;
+  if (!usage || !session.userId) return replaceChildren(element);
+  element.dataset.creditsRemaining = usage.creditsRemaining ?? "unlimited";
+  if (usage.creditsRemaining === null) {
+    return replaceChildren(element, `${usage.plan} plan: unlimited credits`);
+  }
+  const resets = usage.resetsAt ? ` · all back at ${formatTime(usage.resetsAt)}` : "";
+  replaceChildren(
+    element,
+    h("strong", {}, `${usage.creditsRemaining} of ${usage.creditsPerDay}`),
+    ` credits left (${usage.plan.toLowerCase()} plan)${resets}`,
+  );
+}
+
+// ---------------------------------------------------------------- routing
+
+// What the pages need from the app, passed in rather than imported back (no import cycles).
+const ctx = { api, session, refreshUsage, sessionEnded, showList, main };
+
+function route() {
+  const match = /^#\/projects\/([0-9a-f-]{36})$/.exec(location.hash);
+  leavePage();
+  page = match ? openProject(ctx, match[1]) : openList(ctx);
+}
+
+function showList(notice) {
+  leavePage();
+  history.replaceState(null, "", "#/");
+  page = openList(ctx, notice);
+}
+
+function leavePage() {
+  if (page) page.stop();
+  page = null;
+}
+
+start();

@@ -1,0 +1,227 @@
+// The project list: create from a prompt, rename, delete; refreshed every few seconds.
+
+import { formatTime, h, replaceChildren } from "./dom.js";
+
+export const FRAMEWORKS = [
+  ["NEXTJS", "Next.js"],
+  ["REACT", "React"],
+  ["VUE", "Vue"],
+  ["SVELTE", "Svelte"],
+  ["ANGULAR", "Angular"],
+];
+const EXAMPLES = [
+  "Build a to-do list app with a clean, minimal design",
+  "A counter app with buttons to add and subtract",
+  "A landing page for a neighbourhood coffee shop",
+];
+const LIST_REFRESH_MS = 5_000;
+
+/** ctx: {api, refreshUsage, main()}; returns the page: {kind, stop()}. */
+export function openList(ctx, notice) {
+  const { api, refreshUsage, main } = ctx;
+  const state = { projects: null, editing: null, confirming: null, error: "" };
+  const list = h("ul", { id: "project-list", class: "projects" });
+  const listError = h("p", { class: "error", role: "alert" });
+  const createError = h("p", { class: "error", role: "alert", id: "create-error" });
+  const prompt = h("textarea", {
+    id: "new-prompt",
+    rows: 3,
+    required: true,
+    placeholder: "Describe the app you want…",
+    "aria-describedby": "new-prompt-hint create-error",
+  });
+  const framework = h(
+    "select",
+    { id: "new-framework" },
+    FRAMEWORKS.map(([value, label]) => h("option", { value }, label)),
+  );
+  const submit = h("button", { type: "submit", class: "primary" }, "Create project");
+
+  async function create(event) {
+    event.preventDefault();
+    createError.textContent = "";
+    submit.disabled = true;
+    try {
+      const project = await api.post("/api/projects", { message: prompt.value, framework: framework.value });
+      refreshUsage();
+      location.hash = `#/projects/${project.id}`;
+    } catch (error) {
+      createError.textContent = error.message;
+      submit.disabled = false;
+    }
+  }
+
+  async function load(force = false) {
+    let changed = force;
+    try {
+      const projects = await api.get("/api/projects");
+      changed = JSON.stringify(projects) !== JSON.stringify(state.projects);
+      state.projects = projects;
+      listError.textContent = "";
+    } catch (error) {
+      listError.textContent = `The list could not be loaded: ${error.message}`;
+    }
+    // Rebuild only on a change, and never under someone renaming or confirming a deletion.
+    if (changed && state.editing === null && state.confirming === null) render();
+  }
+
+  async function rename(project, name) {
+    try {
+      await api.patch(`/api/projects/${project.id}`, { name });
+      state.editing = null;
+      await load(true);
+    } catch (error) {
+      listError.textContent = error.message;
+    }
+  }
+
+  async function remove(project) {
+    try {
+      await api.delete(`/api/projects/${project.id}`);
+      state.confirming = null;
+      await load(true);
+      list.querySelector("a, button")?.focus();
+    } catch (error) {
+      listError.textContent = error.message;
+    }
+  }
+
+  function render() {
+    if (state.projects === null) return replaceChildren(list, h("li", { class: "empty" }, "Loading…"));
+    if (state.projects.length === 0) {
+      return replaceChildren(list, h("li", { class: "empty" }, "No projects yet: describe one above."));
+    }
+    replaceChildren(list, state.projects.map(item));
+  }
+
+  function item(project) {
+    const meta = h(
+      "span",
+      { class: "meta" },
+      `${labelOf(project.framework)} · updated ${formatTime(project.updatedAt)}`,
+    );
+    if (state.editing === project.id) {
+      const input = h("input", { id: `rename-${project.id}`, value: project.name, maxlength: 100 });
+      const form = h(
+        "form",
+        {
+          class: "row",
+          onsubmit: (event) => {
+            event.preventDefault();
+            rename(project, input.value);
+          },
+          onkeydown: (event) => {
+            if (event.key === "Escape") {
+              state.editing = null;
+              render();
+            }
+          },
+        },
+        h("label", { for: `rename-${project.id}`, class: "visually-hidden" }, "New name"),
+        input,
+        h("button", { type: "submit", class: "primary" }, "Save"),
+        h("button", { type: "button", onclick: () => { state.editing = null; render(); } }, "Cancel"),
+      );
+      queueMicrotask(() => input.select());
+      return h("li", { dataset: { projectId: project.id } }, form);
+    }
+    const actions =
+      state.confirming === project.id
+        ? h(
+            "div",
+            { class: "row confirm", role: "group", "aria-label": `Delete ${project.name}?` },
+            h("span", {}, "Delete it for good?"),
+            h("button", { type: "button", class: "danger", onclick: () => remove(project) }, "Delete"),
+            h("button", { type: "button", onclick: () => { state.confirming = null; render(); } }, "Keep"),
+          )
+        : h(
+            "div",
+            { class: "row" },
+            h(
+              "button",
+              {
+                type: "button",
+                "aria-label": `Rename ${project.name}`,
+                onclick: () => { state.editing = project.id; render(); },
+              },
+              "Rename",
+            ),
+            h(
+              "button",
+              {
+                type: "button",
+                "aria-label": `Delete ${project.name}`,
+                onclick: () => {
+                  state.confirming = project.id;
+                  render();
+                  list.querySelector(".confirm .danger")?.focus();
+                },
+              },
+              "Delete",
+            ),
+          );
+    return h(
+      "li",
+      { dataset: { projectId: project.id } },
+      h("div", { class: "stack tight" }, h("a", { href: `#/projects/${project.id}`, class: "name" }, project.name), meta),
+      actions,
+    );
+  }
+
+  replaceChildren(
+    main(),
+    h(
+      "div",
+      { class: "list-page" },
+      h(
+        "section",
+        { class: "card stack", "aria-labelledby": "create-title" },
+        h("h1", { id: "create-title" }, "Build an app"),
+        notice ? h("p", { class: "notice", role: "status" }, notice) : null,
+        h(
+          "form",
+          { class: "stack", onsubmit: create },
+          h("label", { for: "new-prompt" }, "What should it be?"),
+          prompt,
+          h(
+            "div",
+            { class: "row wrap", id: "new-prompt-hint" },
+            h("span", { class: "hint" }, "Try:"),
+            EXAMPLES.map((text) =>
+              h("button", { type: "button", class: "chip", onclick: () => { prompt.value = text; prompt.focus(); } }, text),
+            ),
+          ),
+          h(
+            "div",
+            { class: "row" },
+            h("label", { for: "new-framework" }, "Framework"),
+            framework,
+            submit,
+          ),
+          createError,
+        ),
+      ),
+      h(
+        "section",
+        { class: "stack", "aria-labelledby": "projects-title" },
+        h("h2", { id: "projects-title" }, "Your projects"),
+        listError,
+        list,
+      ),
+    ),
+  );
+  render();
+  load();
+  refreshUsage();
+  const timer = setInterval(() => {
+    if (document.visibilityState === "visible") {
+      load();
+      refreshUsage();
+    }
+  }, LIST_REFRESH_MS);
+  return { kind: "list", stop: () => clearInterval(timer), reload: load };
+}
+
+export function labelOf(framework) {
+  return FRAMEWORKS.find(([value]) => value === framework)?.[1] ?? framework;
+}

@@ -1,0 +1,103 @@
+"""What the browser tests do and read on the editor's page, and the REST calls they check against."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from playwright.async_api import BrowserContext, Page
+
+from tests.conftest import SSL_CONTEXT
+
+LAST_REPLY = """() => {
+  const replies = document.querySelectorAll('#messages li[data-role="ASSISTANT"]');
+  const last = replies[replies.length - 1];
+  return last ? [last.dataset.status, last.querySelector('.message-text').textContent] : [null, ''];
+}"""
+FILE_PATHS = "() => [...document.querySelectorAll('#file-tree [data-path]')].map((b) => b.dataset.path)"
+
+
+class Rest:
+    """The API as the test's own client, to set things up and to know the expected outcome."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=base_url, timeout=10, verify=SSL_CONTEXT, headers={"Authorization": f"Bearer {token}"}
+        )
+
+    async def __aenter__(self) -> Rest:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.http.aclose()
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.http.request(method, path, **kwargs)
+        assert response.status_code < 400, response.text
+        return response.json()
+
+    async def plain_project(self, name: str = "Browser test") -> str:
+        """A project with no message and no run: nothing happens until a tab sends a prompt."""
+        project = await self.call("POST", "/api/projects", json={"name": name, "framework": "REACT"})
+        return str(project["id"])
+
+    async def messages(self, project_id: str) -> list[dict[str, Any]]:
+        page = await self.call("GET", f"/api/projects/{project_id}/messages")
+        return list(page["items"])
+
+    async def final_reply(self, project_id: str) -> dict[str, Any]:
+        replies = [m for m in await self.messages(project_id) if m["role"] == "ASSISTANT"]
+        assert replies, "the run wrote no reply"
+        return replies[-1]
+
+
+async def dev_token(base_url: str) -> str:
+    async with httpx.AsyncClient(base_url=base_url, verify=SSL_CONTEXT) as http:
+        response = await http.post("/api/dev/token")
+    assert response.status_code == 200, response.text
+    return str(response.json()["token"])
+
+
+async def open_project(context: BrowserContext, base_url: str, project_id: str) -> Page:
+    page = await context.new_page()
+    await page.goto(f"{base_url}/#/projects/{project_id}")
+    await wait_connected(page)
+    return page
+
+
+async def wait_connected(page: Page, state: str = "live") -> None:
+    await page.locator(f'#connection[data-state="{state}"]').wait_for()
+
+
+async def send_prompt(page: Page, text: str) -> None:
+    prompt = page.get_by_role("textbox", name="Message the assistant")
+    await prompt.fill(text)
+    await prompt.press("Enter")
+
+
+async def last_reply(page: Page) -> tuple[str | None, str]:
+    status, text = await page.evaluate(LAST_REPLY)
+    return status, text
+
+
+async def wait_streaming(page: Page) -> str:
+    """Waits until the reply has some text but is not finished; returns that text."""
+    while True:
+        status, text = await last_reply(page)
+        assert status != "COMPLETE", "the run ended before the test saw it stream"
+        if text:
+            return text
+        await asyncio.sleep(0.01)
+
+
+async def wait_finished(page: Page) -> str:
+    await page.locator('#run-stage[data-status="COMPLETED"]').wait_for()
+    await page.locator('#messages li[data-role="ASSISTANT"][data-status="COMPLETE"]').last.wait_for()
+    _, text = await last_reply(page)
+    return text
+
+
+async def file_paths(page: Page) -> list[str]:
+    paths: list[str] = await page.evaluate(FILE_PATHS)
+    return sorted(paths)

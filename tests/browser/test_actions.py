@@ -1,0 +1,131 @@
+"""What a tab shows when the server refuses a prompt; the project list's actions; fragment history."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.editor import Rest, file_paths, open_project, send_prompt
+
+pytestmark = pytest.mark.asyncio(loop_scope="package")
+
+FREE_CREDITS = 5
+NO_PREVIEW = "webcontainer://local"
+TWO_FILES = {"index.html": "<h1>Two</h1>", "two.js": "export default 2;"}
+
+
+async def snapshot_of_view(page) -> dict[str, object]:
+    return {
+        "messages": await page.locator("#messages").inner_html(),
+        "files": await file_paths(page),
+        "stage": await page.locator("#run-stage").text_content(),
+        "connection": await page.locator("#connection").get_attribute("data-state"),
+        "credits": await page.locator("#credits").get_attribute("data-credits-remaining"),
+    }
+
+
+async def test_out_of_credits_shows_inline_and_changes_nothing_else(idle_server, new_context, token):
+    async with Rest(idle_server.url, token) as rest:
+        for _ in range(FREE_CREDITS):
+            await rest.call("POST", "/api/projects", json={"message": "a to-do list app"})
+        project_id = await rest.plain_project("Broke")
+        context = await new_context(token)
+        tab = await open_project(context, idle_server.url, project_id)
+        await tab.locator('#credits[data-credits-remaining="0"]').wait_for()
+        before = await snapshot_of_view(tab)
+
+        await send_prompt(tab, "A counter app")
+
+        error = tab.locator('#prompt-error[data-code="out_of_credits"]')
+        await error.wait_for()
+        assert (await error.text_content() or "").startswith("Out of credits:")
+        assert await snapshot_of_view(tab) == before
+        assert await tab.get_by_role("textbox", name="Message the assistant").input_value() == "A counter app"
+        assert await tab.get_by_role("button", name="Send").is_enabled()
+        assert await rest.messages(project_id) == []
+    await context.close()
+
+
+async def test_too_short_and_too_long_prompts_are_refused_inline(idle_server, new_context, token):
+    async with Rest(idle_server.url, token) as rest:
+        project_id = await rest.plain_project("Lengths")
+        context = await new_context(token)
+        tab = await open_project(context, idle_server.url, project_id)
+        error = tab.locator('#prompt-error[data-code="invalid_input"]')
+
+        await send_prompt(tab, "   ")
+        await error.wait_for()
+        short = await error.text_content()
+        await send_prompt(tab, "x" * 10_001)
+        await tab.get_by_text("Too long:").wait_for()
+        long = await error.text_content()
+
+        assert short == "Too short: the message must be at least 1 character."
+        assert long == "Too long: the message must be at most 10000 characters."
+        assert await rest.messages(project_id) == []
+    await context.close()
+
+
+async def test_the_project_list_renames_and_deletes(idle_server, new_context, token):
+    async with Rest(idle_server.url, token) as rest:
+        await rest.plain_project("Old name")
+        doomed = await rest.plain_project("Doomed")
+        context = await new_context(token)
+        page = await context.new_page()
+        await page.goto(f"{idle_server.url}/")
+
+        await page.get_by_role("button", name="Rename Old name").click()
+        await page.get_by_label("New name").fill("New name")
+        await page.get_by_label("New name").press("Enter")
+        await page.get_by_role("link", name="New name").wait_for()
+        await page.get_by_role("button", name="Delete Doomed").click()
+        await page.get_by_role("button", name="Delete", exact=True).click()
+        await page.locator(f'[data-project-id="{doomed}"]').wait_for(state="detached")
+
+        names = [p["name"] for p in await rest.call("GET", "/api/projects")]
+        assert names == ["New name"]
+    await context.close()
+
+
+async def test_history_restores_an_earlier_fragment(idle_server, new_context, token):
+    async with Rest(idle_server.url, token) as rest:
+        project_id = await rest.plain_project("History")
+        for title, files in (("One", {"index.html": "<h1>One</h1>"}), ("Two", TWO_FILES)):
+            message = await rest.call(
+                "POST",
+                f"/api/projects/{project_id}/messages",
+                json={"content": f"Version {title}", "role": "ASSISTANT", "type": "RESULT"},
+            )
+            await rest.call(
+                "PUT",
+                f"/api/messages/{message['id']}/fragment",
+                json={"sandboxUrl": NO_PREVIEW, "title": title, "files": files, "framework": "REACT"},
+            )
+        context = await new_context(token)
+        tab = await open_project(context, idle_server.url, project_id)
+        assert await file_paths(tab) == sorted(TWO_FILES)
+
+        await tab.get_by_role("button", name="History").click()
+        await tab.get_by_role("button", name="Restore One", exact=False).click()
+
+        await tab.locator("#history-list li").nth(2).wait_for()
+        assert await file_paths(tab) == ["index.html"]
+        assert await tab.locator("#code").text_content() == "<h1>One</h1>"
+        titles = await tab.locator("#history-list li strong").all_text_contents()
+        assert titles == ["One", "Two", "One"]
+    await context.close()
+
+
+async def test_after_signing_out_a_pasted_token_signs_in_by_keyboard(idle_server, new_context, user, token):
+    context = await new_context()
+    page = await context.new_page()
+    await page.goto(f"{idle_server.url}/")
+    await page.locator("#account").get_by_text("dev_user").wait_for()
+
+    await page.get_by_role("button", name="Sign out").click()
+    await page.get_by_label("Session token").fill(token)
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+
+    await page.locator("#account").get_by_text(user).wait_for()
+    assert await page.evaluate("() => localStorage.getItem('forge.token')") == token
+    await context.close()
