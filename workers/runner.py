@@ -159,12 +159,16 @@ class RunExecutor:
         await held.use(lambda r: self.runs.finish(r, outcome))
 
     async def _sandbox(self, held: HeldRun, context: RunContext) -> Sandbox:
-        """The project's sandbox, or a new one holding the latest fragment's files."""
+        """The project's sandbox, or a new one, holding the files the run continues from."""
         project = context.project
         if project.sandbox_id is not None:
             existing = await self.sandboxes.connect(project.sandbox_id)
             if existing is not None:
                 await existing.keep_alive(self.settings.sandbox_keep_alive_seconds)
+                # Written again even here: since the last run a fragment may have been restored
+                # or the draft changed, and the sandbox still holds the later code.
+                if context.files:
+                    await existing.write_files(context.files)
                 return existing
         sandbox = await self.sandboxes.create(project.id, held.run.framework or project.framework)
         if context.files:

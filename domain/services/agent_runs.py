@@ -23,7 +23,7 @@ from domain.events import (
     ProjectUpdated,
     RunUpdated,
 )
-from domain.ids import FragmentId, MessageId, new_id
+from domain.ids import FragmentId, MessageId, ProjectId, new_id
 from domain.ports import EventPublisher, Storage
 from domain.rules.naming import is_default_project_name
 from domain.services.base import Outbox, Service
@@ -46,7 +46,7 @@ class RunContext(msgspec.Struct, frozen=True, kw_only=True):
     attachments: list[Attachment]
     """The attachments of the USER message the run answers."""
     files: Files
-    """The latest fragment's files: the app the run continues from."""
+    """The app the run continues from: the latest fragment's files, or the draft's when it is newer."""
 
 
 class RunOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -137,13 +137,21 @@ class AgentRunService(Service):
             await self.storage.attachments.list_for_messages([run.message_id]) if run.message_id else []
         )
         attachments = [await self._with_import_summary(a) for a in attachments]
-        fragment = await self.storage.fragments.latest_for_project(run.project_id)
         return RunContext(
             project=project,
             history=history,
             attachments=attachments,
-            files=fragment.files if fragment else {},
+            files=await self._current_files(run.project_id),
         )
+
+    async def _current_files(self, project_id: ProjectId) -> Files:
+        """The app as the person last left it: the latest fragment, unless the draft changed after
+        it (an imported repository, files edited in the editor), in which case the draft."""
+        fragment = await self.storage.fragments.latest_for_project(project_id)
+        draft = await self.storage.drafts.get_for_project(project_id)
+        if draft is not None and draft.files and (fragment is None or draft.updated_at > fragment.created_at):
+            return draft.files
+        return fragment.files if fragment else {}
 
     async def _with_import_summary(self, attachment: Attachment) -> Attachment:
         """An attachment pointing at an import that finished before the message was sent carries

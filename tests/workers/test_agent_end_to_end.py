@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from tests.api import Api
+from tests.conftest import FakeClock
 from tests.ws import Frame, TabClient, TextRebuilder, open_tab
 
 TODO_PROMPT = "a to-do list app"
@@ -141,3 +143,44 @@ async def test_a_follow_up_in_a_new_sandbox_starts_from_the_first_runs_files(
     assert (settings.sandboxes_dir / project_id / "index.html").read_text() == first["files"]["index.html"]
     assert set(first["files"]) < set(second["files"])
     assert "make the header blue" in second["files"]["CHANGES.md"]
+
+
+async def test_a_follow_up_starts_from_the_draft_when_it_changed_after_the_last_run(
+    api: Api, base_url: str, settings: Any, clock: FakeClock
+) -> None:
+    project_id, tab = await _prompted_tab(api, base_url)
+    await _until_run_ends(tab)
+    clock.advance(timedelta(seconds=1))
+    draft = await api.ok("alice", "GET", f"/api/projects/{project_id}/draft")
+    edited = {"index.html": "<h1>My own page</h1>", "package.json": '{"name": "mine"}'}
+    await api.ok(
+        "alice", "PUT", f"/api/projects/{project_id}/draft", {"files": edited, "version": draft["version"]}
+    )
+    tab.frames.clear()
+
+    await api.ok("alice", "POST", f"/api/projects/{project_id}/messages", {"value": "make the header blue"})
+    await _until_run_ends(tab)
+
+    fragment = next(f for f in tab.frames if f["type"] == "fragment.updated")["fragment"]
+    assert (settings.sandboxes_dir / project_id / "index.html").read_text() == edited["index.html"]
+    assert fragment["files"]["index.html"] == edited["index.html"]
+
+
+async def test_a_follow_up_after_a_restore_edits_the_restored_app_in_the_same_sandbox(
+    api: Api, base_url: str, settings: Any
+) -> None:
+    project_id, tab = await _prompted_tab(api, base_url)
+    await _until_run_ends(tab)
+    todo = next(f for f in tab.frames if f["type"] == "fragment.updated")["fragment"]
+    tab.frames.clear()
+    await api.ok("alice", "POST", f"/api/projects/{project_id}/messages", {"value": "a counter app"})
+    await _until_run_ends(tab)
+    await api.ok("alice", "POST", f"/api/projects/{project_id}/fragments/{todo['id']}/restore")
+    tab.frames.clear()
+
+    await api.ok("alice", "POST", f"/api/projects/{project_id}/messages", {"value": "make the header blue"})
+    await _until_run_ends(tab)
+
+    fragment = next(f for f in tab.frames if f["type"] == "fragment.updated")["fragment"]
+    assert (settings.sandboxes_dir / project_id / "index.html").read_text() == todo["files"]["index.html"]
+    assert fragment["files"]["index.html"] == todo["files"]["index.html"]
