@@ -37,7 +37,9 @@ from domain.services.runs import RunService
 from domain.services.snapshots import SnapshotService
 from domain.services.subscriptions import SubscriptionService
 from domain.services.usage import UsageService
+from server.agent import sandbox_provider
 from server.auth import TokenVerifier, build_verifier
+from server.sandbox_sync import SandboxSync
 from server.settings import Settings
 from workers.worker import AgentWorker
 
@@ -98,6 +100,7 @@ class Runtime:
     hub: ProjectHub
     presence: Presence
     publisher: BrokerPublisher
+    sandbox_sync: SandboxSync
     redis: Redis | None = None
     worker: AgentWorker | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -160,6 +163,7 @@ class Runtime:
             hub=ProjectHub(broker),
             presence=presence,
             publisher=publisher,
+            sandbox_sync=SandboxSync(storage, sandbox_provider(settings)),
             redis=redis,
         )
         if isinstance(broker, RedisBroker):
@@ -190,6 +194,7 @@ class Runtime:
     async def stop(self) -> None:
         if self.worker is not None:
             await self.worker.stop()
+        await self.sandbox_sync.stop()
         await self.hub.stop()
         await self.broker.close()
         for task in self._tasks:

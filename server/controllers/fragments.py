@@ -8,12 +8,14 @@ import zipfile
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from domain.entities import Fragment
 from domain.ids import FragmentId, ProjectId, UserId
 from domain.services.messages import MessageService
+from domain.services.projects import ProjectService
 from domain.views import FragmentView, MessageView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
 from server.openapi import problems
@@ -56,10 +58,17 @@ class FragmentController(Controller):
         fragment_id: FromPath[UUID],
         user_id: NamedDependency[UserId],
         messages: NamedDependency[MessageService],
+        projects: NamedDependency[ProjectService],
+        state: State,
     ) -> MessageView:
-        """Make an earlier fragment the latest: a new ASSISTANT message with a copy of it."""
+        """Make an earlier fragment the latest: a new ASSISTANT message with a copy of it; its files go
+        back into the project's sandbox, so the preview shows it."""
         message = await messages.restore_fragment(user_id, ProjectId(project_id), FragmentId(fragment_id))
-        return (await messages.views([message]))[0]
+        view = (await messages.views([message]))[0]
+        project, _ = await projects.get(user_id, ProjectId(project_id))
+        if view.fragment is not None:
+            state.runtime.sandbox_sync.restored(project, view.fragment.files)
+        return view
 
     @get(
         "/download", operation_id="downloadLatestFragment", responses=problems(404), media_type=ZIP_MEDIA_TYPE

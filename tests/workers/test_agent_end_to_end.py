@@ -184,3 +184,22 @@ async def test_a_follow_up_after_a_restore_edits_the_restored_app_in_the_same_sa
     fragment = next(f for f in tab.frames if f["type"] == "fragment.updated")["fragment"]
     assert (settings.sandboxes_dir / project_id / "index.html").read_text() == todo["files"]["index.html"]
     assert fragment["files"]["index.html"] == todo["files"]["index.html"]
+
+
+async def test_a_restored_fragment_is_what_the_preview_shows(
+    api: Api, base_url: str, client: httpx.AsyncClient
+) -> None:
+    project_id, tab = await _prompted_tab(api, base_url)
+    await _until_run_ends(tab)
+    todo = next(f for f in tab.frames if f["type"] == "fragment.updated")["fragment"]
+    tab.frames.clear()
+    await api.ok("alice", "POST", f"/api/projects/{project_id}/messages", {"value": "a counter app"})
+    await _until_run_ends(tab)
+
+    await api.ok("alice", "POST", f"/api/projects/{project_id}/fragments/{todo['id']}/restore")
+
+    preview = urlsplit(todo["sandboxUrl"]).path
+    async with asyncio.timeout(10):
+        while "to-do" not in (page := await client.get(preview)).text.lower():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    assert page.text == todo["files"]["index.html"]
