@@ -77,6 +77,7 @@ async def start_worker(
     runs: AgentRunService,
     publisher: EventPublisher,
     broker: Broker,
+    sandboxes: SandboxProvider,
     concurrency: int | None = None,
     imports: ImportProcessor | None = None,
 ) -> AgentWorker:
@@ -87,7 +88,7 @@ async def start_worker(
         runs,
         publisher,
         provider,
-        sandbox_provider(settings),
+        sandboxes,
         RunnerSettings(
             lease=chosen.lease,
             default_model=settings.anthropic_model if settings.anthropic_api_key else OFFLINE_MODEL,

@@ -37,7 +37,7 @@ from domain.services.runs import RunService
 from domain.services.snapshots import SnapshotService
 from domain.services.subscriptions import SubscriptionService
 from domain.services.usage import UsageService
-from server.agent import sandbox_provider
+from server.agent import import_processor, sandbox_provider, start_worker
 from server.auth import TokenVerifier, build_verifier
 from server.sandbox_sync import SandboxSync
 from server.settings import Settings
@@ -151,6 +151,7 @@ class Runtime:
             snapshots=SnapshotService(storage, publisher, clock, messages),
             rate_limiter=RateLimiter(rate_store, clock),
         )
+        sandboxes = sandbox_provider(settings)  # one for the worker and for restores alike
         runtime = cls(
             settings=settings,
             database=database,
@@ -163,7 +164,7 @@ class Runtime:
             hub=ProjectHub(broker),
             presence=presence,
             publisher=publisher,
-            sandbox_sync=SandboxSync(storage, sandbox_provider(settings)),
+            sandbox_sync=SandboxSync(storage, sandboxes),
             redis=redis,
         )
         if isinstance(broker, RedisBroker):
@@ -171,13 +172,12 @@ class Runtime:
         runtime._tasks.append(asyncio.create_task(runtime._sweep_rate_limits(), name="rate-limit-sweeper"))
         runtime._tasks.append(asyncio.create_task(runtime._keep_presence(), name="presence-keeper"))
         if settings.worker_in_process if worker is None else worker:
-            from server.agent import import_processor, start_worker
-
             runtime.worker = await start_worker(
                 settings,
                 services.agent_runs,
                 publisher,
                 broker,
+                sandboxes,
                 concurrency=worker_concurrency,
                 imports=import_processor(settings, services.imports, services.oauth, services.drafts),
             )

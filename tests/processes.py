@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import secrets
 import signal
@@ -9,9 +11,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+
+from tests import services
+from tests.conftest import JWT_SECRET, OAUTH_KEY
 
 FORGE = str(Path(sys.executable).with_name("forge"))
 READY_TIMEOUT_SECONDS = 30
@@ -27,6 +33,46 @@ def forge_env(**settings: str) -> dict[str, str]:
     """The test's environment without any FORGE_ setting of the developer's, plus `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FORGE_") or k.startswith("FORGE_TEST_")}
     return {**env, **settings}
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until `forge serve` at `url` says it is ready; its log tells why when it never does."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"forge serve exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"forge serve did not become ready: {log.read_text()}")
+
+
+@contextlib.contextmanager
+def scaled_deployment(
+    postgres_url: str | services.Unavailable, redis_problem: services.Unavailable | None
+) -> Iterator[dict[str, str]]:
+    """The settings of processes sharing the test PostgreSQL database (emptied first) and a Redis
+    prefix of their own (deleted after); skips, or fails when services are required, without them."""
+    if isinstance(postgres_url, services.Unavailable):
+        services.unavailable(postgres_url.reason)
+    if redis_problem is not None:
+        services.unavailable(redis_problem.reason)
+    assert isinstance(postgres_url, str)
+    asyncio.run(services.truncate_all(postgres_url))
+    prefix = f"forge-test:{secrets.token_hex(6)}:"
+    try:
+        yield {
+            "FORGE_DATABASE_URL": postgres_url,
+            "FORGE_REDIS_URL": services.REDIS_URL,
+            "FORGE_REDIS_PREFIX": prefix,
+            "FORGE_OAUTH_ENCRYPTION_KEY": OAUTH_KEY,
+            "FORGE_JWT_SECRET": JWT_SECRET,
+        }
+    finally:
+        asyncio.run(services.delete_prefix(prefix))
 
 
 class ServeProcess:
@@ -49,17 +95,7 @@ class ServeProcess:
             )
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"forge serve exited: {self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"forge serve did not become ready: {self.log.read_text()}")
+        wait_until_ready(self.url, self.process, self.log)
 
     def terminate(self) -> int:
         if self.process.poll() is None:

@@ -15,6 +15,7 @@ import secrets
 import socket
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import msgspec
 
@@ -24,6 +25,8 @@ from workers.imports.processor import ImportProcessor
 from workers.runner import RunExecutor
 
 logger = logging.getLogger("forge.worker")
+
+K = TypeVar("K", RunId, ImportId)
 
 CLAIM_RETRY_SECONDS = 2.0
 CLAIM_FINISH_SECONDS = 5.0
@@ -83,14 +86,15 @@ class AgentWorker:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
-        going = [*self.active.values(), *self.importing.values()]
-        if going:
+        if going := self._going():
             await asyncio.wait(going, timeout=self.settings.shutdown_grace_seconds)
-        for task in [*self.active.values(), *self.importing.values()]:
+        for task in self._going():
             task.cancel()  # the executor gives its run back when cancelled, the processor fails its import
-        going = [*self.active.values(), *self.importing.values()]
-        if going:
+        if going := self._going():
             await asyncio.wait(going)
+
+    def _going(self) -> list[asyncio.Task[None]]:
+        return [*self.active.values(), *self.importing.values()]
 
     async def _claim_loop(self) -> None:
         while not self._stopping.is_set():
@@ -114,7 +118,8 @@ class AgentWorker:
             logger.info("worker %s took run %s (attempt %d)", self.id, run.id, run.attempts)
             task = asyncio.create_task(self.executor.execute(run), name=f"run-{run.id}")
             self.active[run.id] = task
-            task.add_done_callback(self._finished(run.id))
+            # A slot is free when it ends, and the project's next run may start.
+            task.add_done_callback(self._untrack(self.active, run.id))
 
     async def _claim_imports_while_free(self) -> None:
         while (
@@ -128,18 +133,13 @@ class AgentWorker:
             logger.info("worker %s took import %s (%s)", self.id, record.id, record.source.value)
             task = asyncio.create_task(self.imports.process(record), name=f"import-{record.id}")
             self.importing[record.id] = task
-            task.add_done_callback(self._import_finished(record.id))
+            task.add_done_callback(self._untrack(self.importing, record.id))
 
-    def _import_finished(self, import_id: ImportId) -> Callable[[asyncio.Task[None]], None]:
+    def _untrack(self, tasks: dict[K, asyncio.Task[None]], key: K) -> Callable[[asyncio.Task[None]], None]:
+        """Forgets a finished task and looks for more work: its slot is free."""
+
         def done(_: asyncio.Task[None]) -> None:
-            self.importing.pop(import_id, None)
-            self.wake()  # a slot is free
-
-        return done
-
-    def _finished(self, run_id: RunId) -> Callable[[asyncio.Task[None]], None]:
-        def done(_: asyncio.Task[None]) -> None:
-            self.active.pop(run_id, None)
-            self.wake()  # a slot is free, and the project's next run may start
+            tasks.pop(key, None)
+            self.wake()
 
         return done

@@ -5,25 +5,22 @@ The tests run in this package's event loop (`pytestmark` in each module), as the
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import signal
 import subprocess
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
 from server.auth import issue_dev_token
 from tests import services
-from tests.conftest import JWT_SECRET, OAUTH_KEY
-from tests.processes import FORGE, READY_TIMEOUT_SECONDS, forge_env, free_port
+from tests.conftest import JWT_SECRET
+from tests.processes import FORGE, forge_env, free_port, scaled_deployment, wait_until_ready
 
 CHROMIUM = Path(os.environ.get("FORGE_TEST_CHROMIUM", "/usr/bin/chromium"))
 VIEWPORT = {"width": 1280, "height": 800}
@@ -61,17 +58,7 @@ class EditorServer:
             self.process = subprocess.Popen(
                 [FORGE, "serve"], cwd=self.cwd, env=self.env, stdout=out, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"forge serve exited: {self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"forge serve did not become ready: {self.log.read_text()}")
+        wait_until_ready(self.url, self.process, self.log)
 
     def stop(self) -> int:
         """SIGTERM, as a deployment restarts a server: tabs are told 1001, running runs finish."""
@@ -116,24 +103,11 @@ def restartable_server(
     redis_problem: services.Unavailable | None,
 ) -> Iterator[EditorServer]:
     """A server of its own, on either deployment: the test restarts it."""
-    settings: dict[str, str] = {}
-    prefix = f"forge-test:{secrets.token_hex(6)}:"
-    if request.param == "scaled":
-        if isinstance(postgres_url, services.Unavailable):
-            services.unavailable(postgres_url.reason)
-        if redis_problem is not None:
-            services.unavailable(redis_problem.reason)
-        assert isinstance(postgres_url, str)
-        asyncio.run(services.truncate_all(postgres_url))
-        settings = {
-            "FORGE_DATABASE_URL": postgres_url,
-            "FORGE_REDIS_URL": services.REDIS_URL,
-            "FORGE_REDIS_PREFIX": prefix,
-            "FORGE_OAUTH_ENCRYPTION_KEY": OAUTH_KEY,
-        }
-    yield from _serve(tmp_path, **settings)
-    if request.param == "scaled":
-        asyncio.run(services.delete_prefix(prefix))
+    if request.param == "embedded":
+        yield from _serve(tmp_path)
+        return
+    with scaled_deployment(postgres_url, redis_problem) as settings:
+        yield from _serve(tmp_path, **settings)
 
 
 @pytest_asyncio.fixture(scope="package", loop_scope="package")

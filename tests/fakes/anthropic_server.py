@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakes.local_http import LocalHttpServer, read_request
+
 ToolUse = tuple[str, str, dict[str, Any]]
 """(id, name, input) of one tool_use block."""
 
@@ -62,66 +64,32 @@ class Reply:
     output_tokens: int = 17
 
 
-class FakeAnthropic:
-    """The server, listening on 127.0.0.1 at a free port while the `async with` block runs."""
+class FakeAnthropic(LocalHttpServer):
+    """The server, listening on 127.0.0.1 at a free port while the `async with` block runs; its
+    `base_url` is the SDK's."""
 
     def __init__(self) -> None:
-        self.base_url = ""
-        """`http://127.0.0.1:<port>`, for the SDK's `base_url`; set on entering."""
+        super().__init__()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.first_text_sent: list[float] = []
         """`time.monotonic()` when each stream's first text piece was written (benchmarks)."""
         self._replies: list[Reply] = []
         self._message_ids = itertools.count(1)
-        self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task[None]] = set()
 
     def script(self, *replies: Reply) -> None:
         """Queues replies for the next requests, after any still queued."""
         self._replies.extend(replies)
 
-    async def __aenter__(self) -> FakeAnthropic:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        # Streams still being written (a slow script, a client that gave up) end with the test.
-        for connection in self._connections:
-            connection.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
-        await self._server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connection = asyncio.current_task()
-        assert connection is not None
-        self._connections.add(connection)
-        try:
-            await self._answer(reader, writer)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass  # the client hung up; nothing left to answer
-        finally:
-            self._connections.discard(connection)
-            writer.close()
-
-    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-        request_line, *header_lines = head.removesuffix("\r\n\r\n").split("\r\n")
-        method, target, _ = request_line.split(" ", 2)
-        headers = {
-            name.strip().lower(): value.strip()
-            for name, _, value in (line.partition(":") for line in header_lines)
-        }
-        body = await reader.readexactly(int(headers.get("content-length", "0")))
-        if (method, target.partition("?")[0]) != ("POST", "/v1/messages"):
-            await _error(writer, 404, f"The fake serves only POST /v1/messages, not {method} {target}.")
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await read_request(reader)
+        if (request.method, request.target.partition("?")[0]) != ("POST", "/v1/messages"):
+            await _error(
+                writer, 404, f"The fake serves only POST /v1/messages, not {request.method} {request.target}."
+            )
             return
-        self.requests.append(json.loads(body))
-        self.headers.append(headers)
+        self.requests.append(json.loads(request.body))
+        self.headers.append(request.headers)
         if not self.requests[-1].get("stream"):
             await _error(writer, 400, "The fake answers only streaming requests (stream: true).")
         elif not self._replies:
