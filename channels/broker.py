@@ -1,9 +1,15 @@
-"""The broker contract: a sequenced, replayable event stream per project.
+"""The broker contract: each project's live stream, a bounded copy of its event log.
 
-Appending gives each event the next `seq` of its project, stores it in the project's history and
-hands it to every listener, as one atomic step: numbering, history and delivery never disagree.
-An `epoch` names one unbroken history of a project; it changes only when that history was lost
-(a flushed or restarted Redis, an expired idle stream, a restarted embedded process).
+A stream numbers every frame it holds with `seq` (gapless, what tabs see) and knows `commit`, the
+event-log number of the last committed event it took. Committed events are appended strictly in
+commit order: an append that would skip one is refused as `Behind`, and one the stream already
+has is dropped, so publishing may be repeated (at least once) and tabs still see each event once.
+Live frames (deltas, file writes) carry no event-log number; they are taken only from the run
+attempt the stream is fenced to, which a committed event sets (its `fence`).
+
+An `epoch` names one unbroken stream. It changes whenever the broker may have lost or rolled back
+history (a flushed or restarted Redis, a failover, a forgotten idle stream): then tabs start over
+with a fresh hello instead of trusting numbers that may have been given twice.
 """
 
 from __future__ import annotations
@@ -13,39 +19,56 @@ from typing import Protocol
 
 import msgspec
 
+from domain.events import LoggedEvent
 from domain.ids import ProjectId
 
 HISTORY_MIN_EVENTS = 1000
 HISTORY_MIN_AGE_MS = 10 * 60 * 1000
+HISTORY_MAX_BYTES = 8 * 1024 * 1024
 
 Listener = Callable[[str, bytes], None]
-"""Called with (epoch, frame) for each event in order; epoch "" marks an unsequenced frame
+"""Called with (epoch, frame) for each frame in order; epoch "" marks an unsequenced frame
 (presence), which has no place in the history. It must not block: it only hands the frame on."""
 
 
 class Retention(msgspec.Struct, frozen=True, kw_only=True):
-    """History keeps at least `min_events` and at least everything younger than `min_age_ms`."""
+    """History keeps at least `min_events` and everything younger than `min_age_ms`, but never
+    more than `max_bytes` of frames: the byte budget wins, so no one can pin memory with floods."""
 
     min_events: int = HISTORY_MIN_EVENTS
     min_age_ms: int = HISTORY_MIN_AGE_MS
+    max_bytes: int = HISTORY_MAX_BYTES
     idle_ttl_seconds: int = 24 * 3600
-    """A project's stream (seq, history, epoch) is forgotten after this long without events."""
+    """A project's stream (seq, history, epoch) is forgotten after this long without frames."""
 
 
-class Appended(msgspec.Struct, frozen=True):
+class Head(msgspec.Struct, frozen=True):
     epoch: str
-    frames: list[bytes]
-    """The events as sent to tabs: each payload with its `seq`, in order."""
+    seq: int
+    """The last seq given in this epoch (0 before the first frame)."""
+    commit: int
+    """The event-log number of the last committed event in the stream."""
+
+
+class Behind(msgspec.Struct, frozen=True):
+    """The append starts past the stream's next committed event: the events between come first."""
+
+    commit: int
 
 
 class History(msgspec.Struct, frozen=True):
     epoch: str
+    """"" when the project has no stream the broker can vouch for."""
     seq: int
-    """The last seq given in this epoch (0 before the first event)."""
+    commit: int
     frames: list[bytes]
-    """Every event after the `since` asked for, oldest first."""
+    """Every frame after the `since` asked for, oldest first."""
     complete: bool
     """Whether `frames` starts right after `since`, i.e. history still held everything asked for."""
+
+    @property
+    def head(self) -> Head:
+        return Head(self.epoch, self.seq, self.commit)
 
 
 def sequenced_frame(seq: int, payload: bytes) -> bytes:
@@ -59,8 +82,27 @@ def seq_of(frame: bytes) -> int:
 
 
 class Broker(Protocol):
-    async def append(self, project_id: ProjectId, payloads: Sequence[bytes]) -> Appended:
-        """Numbers, stores and delivers the payloads (JSON objects) in order, atomically."""
+    async def append(
+        self, project_id: ProjectId, events: Sequence[LoggedEvent], restart: bool = False
+    ) -> Head | Behind:
+        """Numbers, stores and delivers consecutive committed events in one atomic step, skipping
+        those the stream has; `Behind` (and nothing appended) if they start past its next one.
+        A project without a stream (or `restart`) gets a new one, in a new epoch, from these."""
+        ...
+
+    async def append_live(self, project_id: ProjectId, payloads: Sequence[bytes], fence: str) -> Head | None:
+        """Numbers, stores and delivers live frames if the stream is fenced to `fence`; None
+        (nothing appended) if it is not: the attempt's claim is not in the stream yet, or a later
+        committed event moved the fence on."""
+        ...
+
+    async def open(self, project_id: ProjectId, commit: int) -> Head:
+        """The project's stream, created in a new epoch after event-log number `commit` if the
+        broker has none it can vouch for."""
+        ...
+
+    async def commits(self, project_ids: Sequence[ProjectId]) -> dict[ProjectId, int]:
+        """The last committed number of each of those projects' streams that exist."""
         ...
 
     async def broadcast(self, project_id: ProjectId, frame: bytes) -> None:
@@ -68,8 +110,8 @@ class Broker(Protocol):
         ...
 
     async def read(self, project_id: ProjectId, since: int | None = None) -> History:
-        """The epoch and last seq of the project's stream, and the events after `since` (none
-        when `since` is None). A project without a stream gets one, with a fresh epoch."""
+        """The project's stream (epoch "" if there is none) and its frames after `since` (none
+        when `since` is None)."""
         ...
 
     async def listen(self, project_id: ProjectId, listener: Listener) -> None:

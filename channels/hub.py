@@ -2,10 +2,11 @@
 
 A feed receives its project's frames from the broker and hands them to its tabs strictly in
 `seq` order, without gaps or repeats: a frame that arrives ahead of its predecessors makes the
-feed fetch the missing ones from the history first; if the history lost them, or the epoch
-changed, every tab is told to resync (a fresh hello). Each frame is turned into text once and
-that one string goes to every tab. A tab's outgoing buffer is bounded: a tab that falls behind is
-closed with 4408, and nobody else waits for it.
+feed fetch the missing ones from the history first; if the history lost them, every tab is told
+to resync (a fresh hello). A tab takes events of its own epoch only, and starts over on another.
+Each frame is turned into text once and that one string goes to every tab. A tab's outgoing buffer
+is bounded in frames and bytes: a tab that falls behind is closed with 4408, and nobody else waits
+for it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _DELETED_MARK = b'"type":"project.deleted"'
 class Event:
     """A sequenced frame."""
 
+    epoch: str
     seq: int
     text: str
     ends_project: bool = False
@@ -58,24 +60,29 @@ class Tab:
     writer waits, one future: no deque or Event (each carries a 64-slot block).
     """
 
-    __slots__ = ("_wakeup", "client_id", "close_code", "limit", "pending")
+    __slots__ = ("_wakeup", "client_id", "close_code", "limit", "limit_bytes", "pending", "pending_bytes")
 
-    def __init__(self, client_id: str, limit: int) -> None:
+    def __init__(self, client_id: str, limit: int, limit_bytes: int = 16 * 1024 * 1024) -> None:
         self.client_id = client_id
         self.limit = limit
+        self.limit_bytes = limit_bytes
         self.pending: list[Outgoing] = []
+        self.pending_bytes = 0
         self.close_code: int | None = None
         self._wakeup: asyncio.Future[None] | None = None
 
     def offer(self, item: Outgoing) -> None:
-        """Queues the item, or, past the limit, marks the tab too slow (never blocks, never drops
-        silently)."""
+        """Queues the item, or, past either limit (frames or bytes), marks the tab too slow (never
+        blocks, never drops silently). Frames are shared with the other tabs, not copied: the
+        byte limit bounds what a stalled tab keeps alive."""
         if self.close_code is not None:
             return
-        if len(self.pending) >= self.limit:
+        size = len(item.text) if isinstance(item, Event | Direct) else 0
+        if len(self.pending) >= self.limit or self.pending_bytes + size > self.limit_bytes:
             self.close(CLOSE_TOO_SLOW)
             return
         self.pending.append(item)
+        self.pending_bytes += size
         self._wake()
 
     def close(self, code: int) -> None:
@@ -93,7 +100,7 @@ class Tab:
                 await self._wakeup
             finally:
                 self._wakeup = None
-        batch, self.pending = self.pending, []
+        batch, self.pending, self.pending_bytes = self.pending, [], 0
         return batch
 
     def _wake(self) -> None:
@@ -113,7 +120,8 @@ class ProjectFeed:
 
     async def start(self) -> None:
         """Listens first, then reads where the stream is: nothing published after the read is
-        missed, and anything before it is the joining tab's snapshot or history."""
+        missed, and anything before it is the joining tab's snapshot or history. A project without
+        a stream yet has epoch "": the first one to appear is followed from its start."""
         await self.broker.listen(self.project_id, self._receive)
         head = await self.broker.read(self.project_id)
         self.epoch, self.last_seq = head.epoch, head.seq
@@ -156,10 +164,9 @@ class ProjectFeed:
     async def _sequenced(self, epoch: str, frame: bytes) -> None:
         seq = seq_of(frame)
         if epoch != self.epoch:
-            # The history this feed followed is gone: numbering restarted under a new epoch.
-            self.epoch, self.last_seq = epoch, seq
-            self._fan_out(Resync())
-            return
+            # A stream began, or began again after the broker lost one: follow it from its start.
+            # Tabs of another epoch start over when its frames reach them.
+            self.epoch, self.last_seq = epoch, 0
         if seq <= self.last_seq:
             return  # already delivered (fetched from history during a gap)
         if seq > self.last_seq + 1 and not await self._fill_gap(seq - 1):
@@ -181,15 +188,16 @@ class ProjectFeed:
 
     async def _check_broker(self) -> None:
         head = await self.broker.read(self.project_id)
+        if not head.epoch:
+            return  # the stream is gone; the next event starts a new one, and the tabs over
         if head.epoch != self.epoch:
-            self.epoch, self.last_seq = head.epoch, head.seq
-            self._fan_out(Resync())
-        elif head.seq > self.last_seq:
+            self.epoch, self.last_seq = head.epoch, 0
+        if head.seq > self.last_seq:
             await self._fill_gap(head.seq)
 
     def _deliver(self, seq: int, frame: bytes) -> None:
         self.last_seq = seq
-        self._fan_out(Event(seq, frame.decode(), _DELETED_MARK in frame))
+        self._fan_out(Event(self.epoch, seq, frame.decode(), _DELETED_MARK in frame))
 
     def _fan_out(self, item: Outgoing) -> None:
         for tab in self.tabs:

@@ -1,8 +1,8 @@
 """The Redis broker of the scaled deployment: streams shared by every server and worker process.
 
-Appends are one Lua step (number, store, publish). Each process keeps one pub/sub connection and
-subscribes to the projects that have a tab here; a frame lost by pub/sub (a reconnect) is no loss,
-since every frame is also in the history, where the hub fetches the gap.
+Appends are one Lua step (check, number, store, publish). Each process keeps one pub/sub connection
+and subscribes to the projects that have a tab here; a frame lost by pub/sub (a reconnect) is no
+loss, since every frame is also in the history, where the hub fetches the gap.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from channels.broker import Appended, History, Listener, Retention
+from channels.broker import Behind, Head, History, Listener, Retention
+from domain.events import LoggedEvent
 from domain.ids import ProjectId
 
 _LUA = Path(__file__).parent / "lua"
@@ -31,19 +32,30 @@ logger = logging.getLogger("forge.channels")
 
 
 class RedisKeys:
-    """Every key and channel name, under one prefix so that deployments and tests never collide."""
+    """Every key and channel name, under one prefix so that deployments and tests never collide.
+    A project's keys share the hash tag `{<project id>}`, so a script can touch them together."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
 
+    def _project(self, project_id: ProjectId, name: str) -> str:
+        return f"{self.prefix}project:{{{project_id}}}:{name}"
+
     def meta(self, project_id: ProjectId) -> str:
-        return f"{self.prefix}project:{project_id}:meta"
+        return self._project(project_id, "meta")
 
     def history(self, project_id: ProjectId) -> str:
-        return f"{self.prefix}project:{project_id}:history"
+        return self._project(project_id, "history")
+
+    def sizes(self, project_id: ProjectId) -> str:
+        return self._project(project_id, "sizes")
+
+    def stream(self, project_id: ProjectId) -> list[str]:
+        """The keys append.lua and open.lua take."""
+        return [self.meta(project_id), self.history(project_id), self.sizes(project_id)]
 
     def channel(self, project_id: ProjectId) -> str:
-        return f"{self.prefix}project:{project_id}:events"
+        return self._project(project_id, "events")
 
     def presence(self, project_id: ProjectId) -> str:
         return f"{self.prefix}project:{project_id}:presence"
@@ -59,34 +71,46 @@ class RedisBroker:
         self.retention = retention or Retention()
         self._append = client.register_script((_LUA / "append.lua").read_text())
         self._read = client.register_script((_LUA / "read.lua").read_text())
+        self._open = client.register_script((_LUA / "open.lua").read_text())
         self._subscriber = _Subscriber(client)
-        self._channels: dict[ProjectId, str] = {}
 
-    async def append(self, project_id: ProjectId, payloads: Sequence[bytes]) -> Appended:
-        result = await self._append(
-            keys=[self.keys.meta(project_id), self.keys.history(project_id)],
-            args=[
-                secrets.token_hex(8),
-                time.time_ns() // 1_000_000,
-                self.retention.min_events,
-                self.retention.min_age_ms,
-                self.retention.idle_ttl_seconds,
-                self.keys.channel(project_id),
-                *payloads,
-            ],
+    async def append(
+        self, project_id: ProjectId, events: Sequence[LoggedEvent], restart: bool = False
+    ) -> Head | Behind:
+        args: list[bytes | str | int] = []
+        for event in events:
+            args += [event.seq, "" if event.fence is None else "=" + event.fence, event.payload]
+        result = await self._run_append(project_id, "restart" if restart else "commit", "", args)
+        if result[0] == b"behind":
+            return Behind(int(result[1]))
+        return _head(result)
+
+    async def append_live(self, project_id: ProjectId, payloads: Sequence[bytes], fence: str) -> Head | None:
+        result = await self._run_append(project_id, "live", fence, list(payloads))
+        return None if result[0] == b"fenced" else _head(result)
+
+    async def open(self, project_id: ProjectId, commit: int) -> Head:
+        result = await self._open(
+            keys=self.keys.stream(project_id),
+            args=[secrets.token_hex(8), commit, self.retention.idle_ttl_seconds],
         )
-        epoch, *frames = result
-        return Appended(epoch.decode(), list(frames))
+        return _head(result)
+
+    async def commits(self, project_ids: Sequence[ProjectId]) -> dict[ProjectId, int]:
+        async with self.client.pipeline(transaction=False) as pipe:
+            for project_id in project_ids:
+                await self._read(keys=self._read_keys(project_id), args=[""], client=pipe)
+            results = await pipe.execute()
+        return {p: int(r[2]) for p, r in zip(project_ids, results, strict=True) if r[0]}
 
     async def broadcast(self, project_id: ProjectId, frame: bytes) -> None:
         await self.client.publish(self.keys.channel(project_id), b"\n" + frame)
 
     async def read(self, project_id: ProjectId, since: int | None = None) -> History:
-        epoch, seq, complete, *frames = await self._read(
-            keys=[self.keys.meta(project_id), self.keys.history(project_id)],
-            args=[secrets.token_hex(8), self.retention.idle_ttl_seconds, "" if since is None else since],
+        epoch, seq, commit, complete, *frames = await self._read(
+            keys=self._read_keys(project_id), args=["" if since is None else since]
         )
-        return History(epoch.decode(), int(seq), list(frames), bool(complete))
+        return History(epoch.decode(), int(seq), int(commit), list(frames), bool(complete))
 
     async def listen(self, project_id: ProjectId, listener: Listener) -> None:
         await self._subscriber.add(self.keys.channel(project_id), listener)
@@ -103,6 +127,34 @@ class RedisBroker:
 
     async def close(self) -> None:
         await self._subscriber.close()
+
+    def _read_keys(self, project_id: ProjectId) -> list[str]:
+        return [self.keys.meta(project_id), self.keys.history(project_id)]
+
+    async def _run_append(
+        self, project_id: ProjectId, mode: str, fence: str, rest: list[bytes | str | int]
+    ) -> list[bytes]:
+        retention = self.retention
+        result: list[bytes] = await self._append(
+            keys=self.keys.stream(project_id),
+            args=[
+                secrets.token_hex(8),
+                time.time_ns() // 1_000_000,
+                retention.min_events,
+                retention.min_age_ms,
+                retention.max_bytes,
+                retention.idle_ttl_seconds,
+                self.keys.channel(project_id),
+                mode,
+                fence,
+                *rest,
+            ],
+        )
+        return result
+
+
+def _head(result: list[bytes]) -> Head:
+    return Head(result[0].decode(), int(result[1]), int(result[2]))
 
 
 class _Subscriber:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from db.tables import TABLES
@@ -68,6 +68,26 @@ class Database:
             async with self.engine.transaction():
                 yield
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        """A read-only transaction over one consistent state: SQLite's deferred transactions read
+        one WAL snapshot; PostgreSQL needs REPEATABLE READ for that (each statement of a READ
+        COMMITTED transaction sees the latest commits)."""
+        if isinstance(self.engine, PostgresEngine):
+            async with _SnapshotTransaction(self.engine):
+                yield
+        else:
+            async with self.engine.transaction(transaction_type=TransactionType.deferred):
+                yield
+
     async def ping(self) -> None:
         """Raises if the database cannot answer a trivial query."""
         await self.engine.run_ddl("SELECT 1")
+
+
+class _SnapshotTransaction(PostgresTransaction):
+    """A Piccolo transaction that starts as REPEATABLE READ, READ ONLY."""
+
+    async def begin(self) -> None:
+        self.transaction = self.connection.transaction(isolation="repeatable_read", readonly=True)
+        await self.transaction.start()

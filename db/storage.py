@@ -11,6 +11,7 @@ from db.stores.billing import (
     PiccoloUsageStore,
     PiccoloWebhookLedger,
 )
+from db.stores.events import PiccoloEventLog
 from db.stores.fragments import PiccoloDraftStore, PiccoloFragmentStore
 from db.stores.messages import PiccoloAttachmentStore, PiccoloMessageStore
 from db.stores.oauth import PiccoloOAuthStore
@@ -20,6 +21,7 @@ from domain.ports import (
     AttachmentStore,
     CustomerStore,
     DraftStore,
+    EventLog,
     FragmentStore,
     ImportStore,
     MessageStore,
@@ -47,6 +49,10 @@ class PiccoloStorage:
         self.customers: CustomerStore = PiccoloCustomerStore()
         self.webhooks: WebhookLedger = PiccoloWebhookLedger()
         self.oauth: OAuthStore = PiccoloOAuthStore()
+        self.events: EventLog = PiccoloEventLog()
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self.database.transaction()
+
+    def snapshot(self) -> AbstractAsyncContextManager[None]:
+        return self.database.snapshot()

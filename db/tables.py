@@ -177,6 +177,27 @@ class PolarCustomerTable(Table, tablename="polar_customers"):
     linked_at = Timestamptz()
 
 
+class ProjectStreamTable(Table, tablename="project_streams"):
+    """Each project's event counter: the last number given, and how far the broker has them."""
+
+    project_id = UUID(primary_key=True)
+    seq = Integer()
+    published_seq = Integer()
+
+
+class ProjectEventTable(Table, tablename="project_events"):
+    """The outbox: events not yet known to be in the broker. Its key is (project_id, seq), which a
+    Piccolo column cannot say; see COMPOSITE_PRIMARY_KEYS."""
+
+    project_id = UUID()
+    seq = Integer(primary_key=True)
+    payload = Bytea()
+    fence = Varchar(length=255, null=True)
+
+
+COMPOSITE_PRIMARY_KEYS: dict[str, list[str]] = {"project_events": ["project_id", "seq"]}
+"""Primary keys of more than one column, as the migrations declare them."""
+
 TABLES: tuple[type[Table], ...] = (
     ProjectTable,
     MessageTable,
@@ -191,5 +212,7 @@ TABLES: tuple[type[Table], ...] = (
     AgentRunTable,
     WebhookDeliveryTable,
     PolarCustomerTable,
+    ProjectStreamTable,
+    ProjectEventTable,
 )
 """In dependency order: a table comes after every table it references."""

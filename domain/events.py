@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.ids import ProjectId
 from domain.views import DraftView, FragmentView, ImportView, MessageView, ProjectView, RunView
 
 
@@ -77,3 +78,26 @@ ProjectEvent = (
     | ProjectUpdated
     | ProjectDeleted
 )
+
+
+class LoggedEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """One event as the event log keeps it: its number in the project's commit order, its bytes."""
+
+    seq: int
+    payload: bytes
+    fence: str | None = None
+    """After this event the project's stream accepts live frames only from this run ("" none);
+    None leaves it as it was."""
+
+
+class LoggedBatch(msgspec.Struct, frozen=True, kw_only=True):
+    """One transaction's events of one project, as the event log numbered and encoded them."""
+
+    project_id: ProjectId
+    logged: list[LoggedEvent]
+    events: list[ProjectEvent] = []
+    """The events themselves, when the batch comes straight from its transaction (not the log)."""
+
+    @property
+    def last_seq(self) -> int:
+        return self.logged[-1].seq

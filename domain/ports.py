@@ -20,7 +20,7 @@ from domain.entities import (
     Usage,
 )
 from domain.enums import ImportStatus, OAuthProvider, RunStatus
-from domain.events import ProjectEvent
+from domain.events import LoggedBatch, LoggedEvent, ProjectEvent
 from domain.ids import FragmentId, ImportId, MessageId, ProjectId, RunId, UserId
 from domain.rules.rate_limits import Decision, RateLimit
 
@@ -218,6 +218,39 @@ class OAuthStore(Protocol):
     async def delete(self, user_id: UserId, provider: OAuthProvider) -> bool: ...
 
 
+class EventLog(Protocol):
+    """The transactional outbox: every project's events, numbered in the order their transactions
+    committed, kept until the broker has them."""
+
+    async def append(
+        self, project_id: ProjectId, events: Sequence[ProjectEvent], fence: str | None = None
+    ) -> LoggedBatch:
+        """Inside the caller's transaction: stores the events under the project's next numbers.
+
+        Taking the numbers locks the project's stream until the transaction ends, so a later
+        transaction of the project gets later numbers only once this one committed (or rolled
+        back, which gives the numbers back): numbers follow commit order, without gaps.
+        """
+        ...
+
+    async def read(self, project_id: ProjectId, after: int, upto: int) -> list[LoggedEvent]:
+        """The stored events numbered `after` + 1 … `upto`, oldest first."""
+        ...
+
+    async def head(self, project_id: ProjectId) -> int:
+        """The project's last number (0 before its first event)."""
+        ...
+
+    async def unpublished(self, limit: int) -> list[tuple[ProjectId, int, int]]:
+        """(project, published up to, last number) of streams the broker may still miss."""
+        ...
+
+    async def mark_published(self, marks: dict[ProjectId, int]) -> None:
+        """Records that the broker holds each project's events up to the number given, and forgets
+        them: the broker is their copy from now on."""
+        ...
+
+
 class Storage(Protocol):
     """Every store, plus the transaction that makes several of their writes one."""
 
@@ -233,6 +266,7 @@ class Storage(Protocol):
     customers: CustomerStore
     webhooks: WebhookLedger
     oauth: OAuthStore
+    events: EventLog
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Store calls made inside the block commit together or not at all.
@@ -242,10 +276,25 @@ class Storage(Protocol):
         """
         ...
 
+    def snapshot(self) -> AbstractAsyncContextManager[None]:
+        """Reads made inside the block see one consistent state of the database."""
+        ...
+
 
 class EventPublisher(Protocol):
-    async def publish(self, project_id: ProjectId, events: Sequence[ProjectEvent]) -> None:
-        """Appends the events to the project's stream, in order, after their changes committed."""
+    async def publish(self, batches: Sequence[LoggedBatch]) -> None:
+        """Hands committed batches to the live stream at once. Never raises: whatever it could not
+        publish (a broker outage, a crash right after the commit) the relay publishes later."""
+        ...
+
+    async def publish_live(self, project_id: ProjectId, events: Sequence[ProjectEvent], fence: str) -> None:
+        """Streams frames that are not stored (a reply's deltas, a file being written) for the run
+        holding `fence`, after every committed event of the project before them.
+
+        Raises LeaseLost once the project's stream belongs to another attempt or run: a worker
+        that lost its run can publish nothing. A broker that cannot be reached drops the frames
+        (the run's committed end carries the whole result).
+        """
         ...
 
 

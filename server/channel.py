@@ -24,7 +24,7 @@ import msgspec
 from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
-from channels.broker import seq_of
+from channels.broker import Head, seq_of
 from channels.close_codes import (
     CLOSE_INTERNAL_ERROR,
     CLOSE_NOT_FOUND,
@@ -41,12 +41,13 @@ from channels.frames import (
     Resumed,
     encode,
 )
-from channels.hub import Direct, Event, Resync, Tab
+from channels.hub import Direct, Event, Tab
 from domain.enums import MessageStatus
 from domain.errors import DomainError, NotFound
 from domain.events import MessageDelta
 from domain.ids import ProjectId, UserId
 from domain.rules.streaming import apply_delta
+from domain.services.snapshots import ProjectSnapshot
 from domain.views import MessageView, iso_ms
 from server.auth import InvalidToken
 from server.authentication import bearer_token
@@ -57,6 +58,7 @@ from server.runtime import Runtime
 logger = logging.getLogger("forge.server")
 
 CLOSE_TIMEOUT_SECONDS = 5.0
+SNAPSHOT_ATTEMPTS = 4
 TAB_GONE = 0
 """Not a close code: the tab went away, so there is nobody to send one to."""
 _DELTA_MARK = b'"type":"message.delta"'
@@ -103,7 +105,13 @@ class TabSession:
         self.runtime = runtime
         self.user_id = user_id
         self.project_id = project_id
-        self.tab = Tab(client_id=str(uuid.uuid4()), limit=runtime.settings.ws_send_buffer_frames)
+        self.tab = Tab(
+            client_id=str(uuid.uuid4()),
+            limit=runtime.settings.ws_send_buffer_frames,
+            limit_bytes=runtime.settings.ws_send_buffer_bytes,
+        )
+        self.epoch = ""
+        """The stream this tab follows; an event of another makes it start over."""
         self.watermark = 0
         """The highest seq this tab has been sent (or that its snapshot covers)."""
 
@@ -145,19 +153,18 @@ class TabSession:
 
     async def _start(self) -> None:
         since, epoch = _resume_point(self.socket)
-        if since is not None and epoch is not None:
+        if since is not None and epoch:
             history = await self.runtime.broker.read(self.project_id, since)
             if history.epoch == epoch and history.complete:
                 await self._send(encode(Resumed(epoch=epoch, from_=since + 1, to=history.seq)))
                 for frame in history.frames:
                     await self._send(frame.decode())
-                self.watermark = history.seq
+                self.epoch, self.watermark = epoch, history.seq
                 return
         await self._hello()
 
     async def _hello(self) -> None:
-        head = await self.runtime.broker.read(self.project_id)
-        snapshot = await self.runtime.services.snapshots.load(self.user_id, self.project_id)
+        head, snapshot = await self._consistent_snapshot()
         messages = await self._caught_up(snapshot.messages, head.seq)
         presence = await self.runtime.presence.current(self.project_id)
         hello = Hello(
@@ -172,7 +179,25 @@ class TabSession:
             presence=presence,
         )
         await self._send(encode(hello))
-        self.watermark = head.seq
+        self.epoch, self.watermark = head.epoch, head.seq
+
+    async def _consistent_snapshot(self) -> tuple[Head, ProjectSnapshot]:
+        """The project's state and the point of its stream that state is at: the stream's head when
+        it holds exactly the commits the state includes. A stream behind the database is brought
+        up to date from the event log first (its publisher may still be at it, or have died)."""
+        broker, snapshots = self.runtime.broker, self.runtime.services.snapshots
+        for _ in range(SNAPSHOT_ATTEMPTS):
+            head = (await broker.read(self.project_id)).head
+            snapshot = await snapshots.load(self.user_id, self.project_id)
+            if not head.epoch:
+                head = await broker.open(self.project_id, snapshot.commit)
+            if head.commit == snapshot.commit:
+                return head, snapshot
+            if head.commit < snapshot.commit:
+                await self.runtime.publisher.catch_up(self.project_id, snapshot.commit)
+        # Commits keep coming faster than we read: this state is a little ahead of the stream's
+        # head, and the events in between, which the tab gets again, only repeat what it shows.
+        return head, snapshot
 
     async def _caught_up(self, messages: list[MessageView], seq: int) -> list[MessageView]:
         """A streaming message is saved a few times a second while its deltas go out at once, so
@@ -202,7 +227,7 @@ class TabSession:
             for item in await tab.next_batch():
                 if tab.close_code is not None:
                     break
-                if isinstance(item, Event):
+                if isinstance(item, Event) and item.epoch == self.epoch:
                     if item.seq <= self.watermark:
                         continue  # the snapshot or the history already had it
                     await self._send(item.text)
@@ -211,7 +236,7 @@ class TabSession:
                         return CLOSE_NOT_FOUND
                 elif isinstance(item, Direct):
                     await self._send(item.text)
-                elif isinstance(item, Resync):
+                else:  # a resync, or an event of a stream that replaced the one this tab followed
                     try:
                         await self._hello()
                     except NotFound:  # deleted while the tab was resyncing

@@ -18,6 +18,7 @@ from channels.presence import MemoryPresence, Presence, RedisPresence
 from channels.publisher import BrokerPublisher
 from channels.rate_limits import MemoryRateLimitStore, RedisRateLimitStore
 from channels.redis import RedisBroker
+from channels.relay import OutboxRelay
 from db.engine import Database, is_postgres_url
 from db.migrate import migrate, pending_migrations
 from db.storage import PiccoloStorage
@@ -118,7 +119,9 @@ class Runtime:
         database = await open_database(settings)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         retention = Retention(
-            min_events=settings.history_min_events, min_age_ms=settings.history_min_age_seconds * 1000
+            min_events=settings.history_min_events,
+            min_age_ms=settings.history_min_age_seconds * 1000,
+            max_bytes=settings.history_max_bytes,
         )
         broker: Broker
         rate_store: RateLimitStore
@@ -130,7 +133,7 @@ class Runtime:
         else:
             broker, rate_store, presence = MemoryBroker(retention), MemoryRateLimitStore(), MemoryPresence()
         storage = PiccoloStorage(database)
-        publisher = BrokerPublisher(broker)
+        publisher = BrokerPublisher(broker, storage.events)
         clock = clock or SystemClock()
         catalog = PlanCatalog(
             pro_product_ids=settings.polar_pro_product_ids,
@@ -169,6 +172,8 @@ class Runtime:
         )
         if isinstance(broker, RedisBroker):
             broker.on_reconnect(runtime.hub.catch_up_all)
+        relay = OutboxRelay(storage, broker, publisher)
+        runtime._tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
         runtime._tasks.append(asyncio.create_task(runtime._sweep_rate_limits(), name="rate-limit-sweeper"))
         runtime._tasks.append(asyncio.create_task(runtime._keep_presence(), name="presence-keeper"))
         if settings.worker_in_process if worker is None else worker:

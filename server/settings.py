@@ -62,11 +62,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     history_min_events: Positive = 1000
     """Each project's event history keeps at least this many events…"""
     history_min_age_seconds: Annotated[int, msgspec.Meta(ge=0)] = 600
-    """…and at least every event younger than this, for tabs that reconnect with `since`."""
+    """…and at least every event younger than this, for tabs that reconnect with `since`…"""
+    history_max_bytes: Positive = 8 * 1024 * 1024
+    """…but never more than this many bytes of frames per project, whatever the two floors say."""
     presence_ttl_seconds: Positive = 15
     """A tab of a server that died leaves presence after at most this long (scaled deployment)."""
     ws_send_buffer_frames: Positive = 2048
     """Frames a tab may have waiting; a tab further behind is closed with 4408 and resumes."""
+    ws_send_buffer_bytes: Positive = 16 * 1024 * 1024
+    """Bytes of frames a tab may have waiting, likewise."""
     ws_per_message_deflate: bool = False
     """Compress WebSocket frames (costs CPU per tab per frame; off by default)."""
     log_level: LogLevel = "INFO"
@@ -200,6 +204,8 @@ _EXPECTED = {
     "rate_limit_webhooks_per_minute": "a positive integer",
     "history_min_events": "a positive integer",
     "history_min_age_seconds": "a whole number of seconds",
+    "history_max_bytes": "a positive integer (bytes)",
+    "ws_send_buffer_bytes": "a positive integer (bytes)",
     "ws_send_buffer_frames": "a positive integer",
     "presence_ttl_seconds": "a positive integer (seconds)",
     "ws_per_message_deflate": "true or false",

@@ -6,16 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
 
 import msgspec
 
 from domain.entities import AgentRun, Files
 from domain.enums import DEFAULT_FRAMEWORK
 from domain.errors import LeaseLost
-from domain.events import FileWritten
 from domain.ports import EventPublisher
 from domain.rules.naming import is_default_project_name, project_name_from
 from domain.services.agent_runs import AgentRunService, RunContext, RunOutcome
@@ -23,12 +20,12 @@ from workers.agent.loop import AgentLimits, AgentResult, CodeAgent
 from workers.agent.model import ModelError, ModelProvider
 from workers.agent.prompts import conversation, system_prompt
 from workers.agent.tools import Toolbox
+from workers.held import HeldRun, RunFrames
 from workers.sandboxes.base import Sandbox, SandboxError, SandboxProvider
 from workers.streaming import ReplyStream
 
 logger = logging.getLogger("forge.worker")
 
-T = TypeVar("T")
 TITLE_MAX = 80
 UNEXPECTED = "Something went wrong on our side while building your app. Your credit was refunded."
 NOTHING_BUILT = "The model stopped after {n} steps without building the app."
@@ -43,24 +40,6 @@ class RunnerSettings(msgspec.Struct, frozen=True, kw_only=True):
     default_model: str
     limits: AgentLimits = AgentLimits()
     sandbox_keep_alive_seconds: int = 1800
-
-
-class HeldRun:
-    """The run as this worker last wrote it. Writes take turns, so the heartbeat and the agent
-    never race each other's check of who holds the run."""
-
-    def __init__(self, run: AgentRun) -> None:
-        self.run = run
-        self._turn = asyncio.Lock()
-
-    async def update(self, write: Callable[[AgentRun], Awaitable[AgentRun]]) -> AgentRun:
-        async with self._turn:
-            self.run = await write(self.run)
-            return self.run
-
-    async def use(self, act: Callable[[AgentRun], Awaitable[T]]) -> T:
-        async with self._turn:
-            return await act(self.run)
 
 
 class RunExecutor:
@@ -80,7 +59,7 @@ class RunExecutor:
 
     async def execute(self, run: AgentRun) -> None:
         """Runs a claimed run to its end; never raises but for cancellation."""
-        held = HeldRun(run)
+        held = HeldRun(run, self.settings.lease)
         work = asyncio.current_task()
         heartbeat = asyncio.create_task(self._heartbeat(held, work), name=f"lease-{run.id}")
         try:
@@ -113,21 +92,13 @@ class RunExecutor:
         context = await self.runs.context(run)
         framework = run.framework or context.project.framework or DEFAULT_FRAMEWORK
         sandbox = await self._sandbox(held, context)
-        reply_id = run.reply_message_id
-        assert reply_id is not None  # a claimed run always has its reply
+        frames = RunFrames(self.publisher, held)
         stream = ReplyStream(
-            self.publisher,
-            run.project_id,
-            reply_id,
+            frames,
+            frames.reply_id,
             save=lambda content: held.use(lambda r: self.runs.save_progress(r, content)),
         )
-
-        async def file_written(path: str, content: str) -> None:
-            await self.publisher.publish(
-                run.project_id, [FileWritten(message_id=reply_id, path=path, content=content)]
-            )
-
-        toolbox = Toolbox(sandbox, file_written)
+        toolbox = Toolbox(sandbox, frames)
         model = run.model or context.project.model_preference or self.settings.default_model
         try:
             result = await CodeAgent(self.provider, self.settings.limits).run(
@@ -186,7 +157,7 @@ class RunExecutor:
         while True:
             await asyncio.sleep(period)
             try:
-                await held.update(lambda r: self.runs.renew(r, self.settings.lease))
+                await held.renew(lambda r: self.runs.renew(r, self.settings.lease))
             except LeaseLost:
                 logger.warning("run %s lost its lease; stopping it", held.run.id)
                 if work is not None:

@@ -11,11 +11,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
-from domain.events import MessageDelta
-from domain.ids import MessageId, ProjectId
-from domain.ports import EventPublisher
+from domain.errors import LeaseLost
+from domain.events import MessageDelta, ProjectEvent
+from domain.ids import MessageId
 
 logger = logging.getLogger("forge.worker")
 
@@ -25,18 +26,23 @@ SAVE_INTERVAL_SECONDS = 0.3
 Save = Callable[[str], Awaitable[None]]
 
 
+class LiveFrames(Protocol):
+    async def publish(self, events: Sequence[ProjectEvent]) -> None:
+        """Streams a run's live frames to its project's tabs; raises LeaseLost once the run is no
+        longer this worker's."""
+        ...
+
+
 class ReplyStream:
     def __init__(
         self,
-        publisher: EventPublisher,
-        project_id: ProjectId,
+        live: LiveFrames,
         message_id: MessageId,
         save: Save,
         delta_interval: float = DELTA_INTERVAL_SECONDS,
         save_interval: float = SAVE_INTERVAL_SECONDS,
     ) -> None:
-        self.publisher = publisher
-        self.project_id = project_id
+        self.live = live
         self.message_id = message_id
         self.content = ""
         self.frames = 0
@@ -51,8 +57,12 @@ class ReplyStream:
         self._order = asyncio.Lock()
         self._timer: asyncio.Task[None] | None = None
         self._saving: asyncio.Task[None] | None = None
+        self._lost: LeaseLost | None = None
+        """Raised by a flush in the background; the next write raises it, so the run stops."""
 
     async def write(self, text: str) -> None:
+        if self._lost is not None:
+            raise self._lost
         if not text:
             return
         self.content += text
@@ -72,9 +82,7 @@ class ReplyStream:
             self._sent = len(self.content)
             self._last_frame = time.monotonic()
             self.frames += 1
-            await self.publisher.publish(
-                self.project_id, [MessageDelta(message_id=self.message_id, offset=offset, text=text)]
-            )
+            await self.live.publish([MessageDelta(message_id=self.message_id, offset=offset, text=text)])
 
     async def close(self) -> None:
         """Sends the rest and stops saving; the final content is stored by whoever ends the run."""
@@ -91,7 +99,10 @@ class ReplyStream:
     async def _flush_after(self, wait: float) -> None:
         await asyncio.sleep(wait)
         self._timer = None
-        await self.flush()
+        try:
+            await self.flush()
+        except LeaseLost as lost:
+            self._lost = lost
 
     def _save_now_and_then(self) -> None:
         """A save at most every `save_interval`, in the background: the stream never waits for it."""
@@ -105,5 +116,7 @@ class ReplyStream:
             await self._save(content)
             self._saved = len(content)
             self.saves += 1
+        except LeaseLost as lost:
+            self._lost = lost
         except Exception:  # a missed save only costs a refresh the latest few characters
             logger.warning("saving the streamed reply of %s failed", self.message_id, exc_info=True)

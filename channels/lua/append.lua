@@ -1,49 +1,95 @@
--- Appends events to one project's stream: number, store and publish them in one atomic step.
--- KEYS[1]  meta hash of the project: fields `seq` (last number given) and `epoch`
--- KEYS[2]  history stream of the project: entry id `<seq>-1`, fields `f` (frame) and `t` (ms)
--- ARGV[1]  epoch to adopt if the meta hash is missing (a new stream, or history was lost)
+-- Appends frames to one project's stream: number, store and publish them in one atomic step.
+-- KEYS[1]  meta hash of the project: `epoch`, `seq` (last number given), `commit` (event-log number
+--          of the last committed event taken), `fence` (run attempt whose live frames are taken),
+--          `size` (bytes of the frames in history), `run` (run_id of the Redis that made the epoch)
+-- KEYS[2]  history stream of the project: entry id `<seq>-1`, field `f` (the frame)
+-- KEYS[3]  sizes list of the project, aligned with the history: `<seq>:<appended ms>:<bytes>`
+-- ARGV[1]  epoch to adopt when a new stream starts
 -- ARGV[2]  now, in milliseconds
--- ARGV[3]  keep at least this many events
--- ARGV[4]  keep at least the events younger than this many milliseconds
--- ARGV[5]  forget the stream after this many idle seconds
--- ARGV[6]  pub/sub channel of the project
--- ARGV[7…] payloads: JSON objects without `seq`
--- Returns  {epoch, frame1, frame2, …}
--- Published messages are `<epoch>\n<frame>`, so a subscriber notices a lost history at once.
+-- ARGV[3]  keep at least this many frames…
+-- ARGV[4]  …and every frame younger than this many milliseconds…
+-- ARGV[5]  …but never more than this many bytes of frames
+-- ARGV[6]  forget the stream after this many idle seconds
+-- ARGV[7]  pub/sub channel of the project
+-- ARGV[8]  'commit': committed events follow; 'restart': the same, in a new stream whatever
+--          exists; 'live': live frames follow, taken only if the stream is fenced to ARGV[9]
+-- ARGV[9]  'live': the fence; otherwise unused
+-- ARGV[10…] 'live': payloads (JSON objects without `seq`); otherwise triples of event-log number,
+--          fence change ('' none, else '=' followed by the new fence) and payload
+-- Returns  {epoch, seq, commit}; {'behind', commit} if committed events start past the stream's
+--          next one (nothing appended); {'fenced'} if live frames are refused (nothing appended)
+-- Published messages are `<epoch>\n<frame>`, so a subscriber notices a new epoch at once. A stream
+-- made by an earlier Redis process (restarted, restored from an older dump, failed over) is not
+-- trusted: its numbers may have been given again, so it starts over in a new epoch.
 
-local meta, history = KEYS[1], KEYS[2]
+local meta, history, sizes = KEYS[1], KEYS[2], KEYS[3]
 local now, min_events, min_age = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local ttl, channel = tonumber(ARGV[5]), ARGV[6]
+local max_bytes, ttl, channel, mode = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
 
-local epoch = redis.call('HGET', meta, 'epoch')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('DEL', history)
-  redis.call('HSET', meta, 'epoch', epoch, 'seq', 0)
+local state = redis.call('HMGET', meta, 'epoch', 'seq', 'commit', 'fence', 'size', 'run')
+local epoch, seq, commit, fence, size = state[1], tonumber(state[2]), tonumber(state[3]), state[4], tonumber(state[5])
+local trusted = epoch and state[6] == run and commit
+
+if mode == 'live' then
+  if not trusted or fence ~= ARGV[9] or ARGV[9] == '' then
+    return {'fenced'}
+  end
+else
+  local first = tonumber(ARGV[10])
+  if mode == 'restart' or not trusted then
+    epoch, seq, commit, fence, size = ARGV[1], 0, first - 1, '', 0
+    redis.call('DEL', history, sizes)
+  elseif first > commit + 1 then
+    return {'behind', commit}
+  end
 end
 
-local result = {epoch}
-for i = 7, #ARGV do
-  local seq = redis.call('HINCRBY', meta, 'seq', 1)
-  local frame = '{"seq":' .. seq .. ',' .. string.sub(ARGV[i], 2)
-  redis.call('XADD', history, seq .. '-1', 'f', frame, 't', now)
+local function add(payload)
+  seq = seq + 1
+  local frame = '{"seq":' .. seq .. ',' .. string.sub(payload, 2)
+  redis.call('XADD', history, seq .. '-1', 'f', frame)
+  redis.call('RPUSH', sizes, seq .. ':' .. now .. ':' .. #frame)
   redis.call('PUBLISH', channel, epoch .. '\n' .. frame)
-  result[#result + 1] = frame
+  size = size + #frame
 end
 
--- Drop the oldest events only past both floors; a bounded number per call keeps each call short,
--- and keeping more than the floors is always allowed.
-local length = redis.call('XLEN', history)
-local budget = 64
-while length > min_events and budget > 0 do
-  local oldest = redis.call('XRANGE', history, '-', '+', 'COUNT', 1)[1]
-  local appended_at = tonumber(oldest[2][4])
-  if appended_at > now - min_age then break end
-  redis.call('XDEL', history, oldest[1])
-  length = length - 1
-  budget = budget - 1
+if mode == 'live' then
+  for i = 10, #ARGV do
+    add(ARGV[i])
+  end
+else
+  for i = 10, #ARGV, 3 do
+    local number = tonumber(ARGV[i])
+    if number > commit then  -- one it has already is dropped: publishing may be repeated
+      add(ARGV[i + 2])
+      commit = number
+      if ARGV[i + 1] ~= '' then
+        fence = string.sub(ARGV[i + 1], 2)
+      end
+    end
+  end
 end
 
+-- Drop the oldest frames past both floors, and past the byte budget whatever the floors. A bounded
+-- number per call keeps each call short; keeping more for a while is always allowed.
+local length = redis.call('LLEN', sizes)
+local cut = nil
+for _, entry in ipairs(redis.call('LRANGE', sizes, 0, 63)) do
+  local number, at, bytes = string.match(entry, '^(%d+):(%d+):(%d+)$')
+  if size > max_bytes or (length > min_events and tonumber(at) <= now - min_age) then
+    size, length, cut = size - tonumber(bytes), length - 1, tonumber(number)
+  else
+    break
+  end
+end
+if cut then
+  redis.call('XTRIM', history, 'MINID', (cut + 1) .. '-0')
+  redis.call('LTRIM', sizes, redis.call('LLEN', sizes) - length, -1)
+end
+
+redis.call('HSET', meta, 'epoch', epoch, 'seq', seq, 'commit', commit, 'fence', fence, 'size', size, 'run', run)
 redis.call('EXPIRE', meta, ttl)
 redis.call('EXPIRE', history, ttl)
-return result
+redis.call('EXPIRE', sizes, ttl)
+return {epoch, seq, commit}

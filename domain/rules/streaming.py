@@ -1,6 +1,9 @@
-"""How streamed text adds up: a `message.delta` carries the length of the content before it."""
+"""How streamed text adds up (a `message.delta` carries the length of the content before it), and
+whose live frames a project's stream accepts."""
 
 from __future__ import annotations
+
+from uuid import UUID
 
 
 def apply_delta(content: str, offset: int, text: str) -> str | None:
@@ -14,3 +17,13 @@ def apply_delta(content: str, offset: int, text: str) -> str | None:
     if offset + len(text) <= len(content):
         return content
     return content[:offset] + text
+
+
+NO_RUN = ""
+"""The fence of a project no run works on: its stream takes no live frames."""
+
+
+def stream_fence(run_id: UUID, attempt: int) -> str:
+    """The token one attempt of a run streams its live frames under. A later attempt, or the
+    project's next run, has another: the stream then refuses the earlier one's frames."""
+    return f"{run_id}:{attempt}"

@@ -26,6 +26,7 @@ from domain.events import (
 from domain.ids import FragmentId, MessageId, ProjectId, new_id
 from domain.ports import EventPublisher, Storage
 from domain.rules.naming import is_default_project_name
+from domain.rules.streaming import NO_RUN, stream_fence
 from domain.services.base import Outbox, Service
 from domain.services.imports import SUMMARY_KEY
 from domain.services.usage import UsageService
@@ -105,6 +106,8 @@ class AgentRunService(Service):
                 )
                 claimed = await self._open_reply(outbox, claimed)
                 await self._write(outbox, claimed, waiting)
+                # From these events on, the project's stream takes live frames from this attempt only.
+                outbox.fence(claimed.project_id, stream_fence(claimed.id, claimed.attempts))
                 return claimed
 
     async def renew(self, run: AgentRun, lease: timedelta) -> AgentRun:
@@ -223,6 +226,7 @@ class AgentRunService(Service):
             outbox.add(run.project_id, FragmentUpdated(fragment=FragmentView.from_entity(fragment)))
             await self._name_project(outbox, run, outcome.project_name)
             await self._write(outbox, done, run)
+            outbox.fence(run.project_id, NO_RUN)
         return fragment
 
     async def fail(self, run: AgentRun, reason: str) -> None:
@@ -245,6 +249,7 @@ class AgentRunService(Service):
                 updated_at=self.clock.now(),
             )
             await self._write(outbox, waiting, run)
+            outbox.fence(run.project_id, NO_RUN)
 
     async def _fail(self, outbox: Outbox, run: AgentRun, reason: str) -> None:
         now = self.clock.now()
@@ -260,6 +265,7 @@ class AgentRunService(Service):
             )
         )
         await self._write(outbox, failed, run)
+        outbox.fence(run.project_id, NO_RUN)
         if run.reply_message_id is not None:
             reply = msgspec.structs.replace(
                 await self._reply(run),

@@ -1,4 +1,5 @@
-"""What every service shares: its stores, the event publisher, the clock, and commit-then-publish."""
+"""What every service shares: its stores, the event publisher, the clock, and how a change and its
+events commit together."""
 
 from __future__ import annotations
 
@@ -12,19 +13,28 @@ import msgspec
 from domain.clock import Clock
 from domain.entities import Project
 from domain.errors import NotFound
-from domain.events import ProjectEvent
+from domain.events import LoggedBatch, ProjectEvent
 from domain.ids import ProjectId, UserId
 from domain.ports import EventPublisher, Storage
 
 
 class Outbox:
-    """Events of one transaction, published only once it has committed."""
+    """The events of one transaction, per project in the order they were added."""
 
     def __init__(self) -> None:
-        self.pending: list[tuple[ProjectId, ProjectEvent]] = []
+        self.pending: dict[ProjectId, list[ProjectEvent]] = {}
+        self.fences: dict[ProjectId, str] = {}
+        self.batches: list[LoggedBatch] = []
+        """What the event log made of them, once the transaction committed."""
 
     def add(self, project_id: ProjectId, event: ProjectEvent) -> None:
-        self.pending.append((project_id, event))
+        self.pending.setdefault(project_id, []).append(event)
+
+    def fence(self, project_id: ProjectId, token: str) -> None:
+        """From this transaction's events on, the project's stream takes live frames only under
+        `token` ("" for none): the run attempt that now works on the project. The transaction must
+        add an event of the project too; the fence travels on its last one."""
+        self.fences[project_id] = token
 
 
 class Service:
@@ -35,12 +45,21 @@ class Service:
 
     @asynccontextmanager
     async def committed(self) -> AsyncIterator[Outbox]:
-        """A transaction whose events are published after it commits, and dropped if it fails."""
+        """A transaction whose events are written to the event log inside it, so they commit with
+        the change or not at all, and are published at once after the commit."""
         outbox = Outbox()
         async with self.storage.transaction():
             yield outbox
-        for project_id, events in _grouped(outbox.pending):
-            await self.events.publish(project_id, events)
+            outbox.batches = await self._log(outbox)
+        if outbox.batches:
+            await self.events.publish(outbox.batches)
+
+    async def _log(self, outbox: Outbox) -> list[LoggedBatch]:
+        # Projects in one order everywhere: two transactions never wait for each other's streams.
+        return [
+            await self.storage.events.append(project_id, events, outbox.fences.get(project_id))
+            for project_id, events in sorted(outbox.pending.items(), key=lambda item: str(item[0]))
+        ]
 
     async def owned_project(self, user_id: UserId, project_id: ProjectId) -> Project:
         """The project, if it is the user's; another user's project is as missing as none."""
@@ -74,16 +93,3 @@ def set_fields(changes: msgspec.Struct) -> dict[str, object]:
         for name, value in msgspec.structs.asdict(changes).items()
         if not isinstance(value, msgspec.UnsetType)
     }
-
-
-def _grouped(
-    pending: list[tuple[ProjectId, ProjectEvent]],
-) -> list[tuple[ProjectId, list[ProjectEvent]]]:
-    """Consecutive events of one project travel together, keeping their order."""
-    groups: list[tuple[ProjectId, list[ProjectEvent]]] = []
-    for project_id, event in pending:
-        if groups and groups[-1][0] == project_id:
-            groups[-1][1].append(event)
-        else:
-            groups.append((project_id, [event]))
-    return groups

@@ -17,6 +17,8 @@ SNAPSHOT_RUNS = 20
 
 
 class ProjectSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    commit: int
+    """The event-log number of the project's last event this state includes."""
     project: ProjectView
     messages: list[MessageView]
     """Oldest first, with content as stored (a streaming message as far as it was saved)."""
@@ -34,14 +36,21 @@ class SnapshotService(Service):
         self.messages = messages
 
     async def load(self, user_id: UserId, project_id: ProjectId) -> ProjectSnapshot:
-        project = await self.owned_project(user_id, project_id)
-        latest = await self.storage.messages.list_latest(project_id, SNAPSHOT_MESSAGES)
-        fragment = await self.storage.fragments.latest_for_project(project_id)
-        draft = await self.storage.drafts.get_for_project(project_id)
-        runs = await self.storage.runs.list_for_project(project_id, SNAPSHOT_RUNS)
+        """The project as of one commit, read in one consistent snapshot of the database."""
+        async with self.storage.snapshot():
+            # The number first: under weaker isolation the rows may only be newer than it, and a
+            # tab applying an event it already has changes nothing.
+            commit = await self.storage.events.head(project_id)
+            project = await self.owned_project(user_id, project_id)
+            latest = await self.storage.messages.list_latest(project_id, SNAPSHOT_MESSAGES)
+            fragment = await self.storage.fragments.latest_for_project(project_id)
+            draft = await self.storage.drafts.get_for_project(project_id)
+            runs = await self.storage.runs.list_for_project(project_id, SNAPSHOT_RUNS)
+            messages = await self.messages.views(latest)
         return ProjectSnapshot(
+            commit=commit,
             project=ProjectView.from_entity(project),
-            messages=await self.messages.views(latest),
+            messages=messages,
             fragment=None if fragment is None else FragmentView.from_entity(fragment),
             draft=None if draft is None else DraftView.from_entity(draft),
             runs=[RunView.from_entity(r) for r in reversed(runs)],

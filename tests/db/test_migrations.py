@@ -23,7 +23,7 @@ from piccolo.columns import (
 )
 
 from db.migrate import migrate
-from db.tables import TABLES
+from db.tables import COMPOSITE_PRIMARY_KEYS, TABLES
 from tests import services
 
 LEDGER = "schema_migrations"
@@ -89,7 +89,7 @@ def expected_schema(dialect: str) -> Schema:
             c._meta.db_column_name: ColumnShape(expected_type(c, dialect), c._meta.null or False)
             for c in table._meta.columns
         }
-        primary_keys[name] = [table._meta.primary_key._meta.db_column_name]
+        primary_keys[name] = COMPOSITE_PRIMARY_KEYS.get(name, [table._meta.primary_key._meta.db_column_name])
         foreign_keys[name] = {
             ForeignKeyShape(
                 c._meta.db_column_name,

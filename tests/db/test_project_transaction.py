@@ -23,7 +23,7 @@ class BrokenRunStore:
 
 @pytest.fixture
 def services(storage, clock):
-    publisher = BrokerPublisher(MemoryBroker())
+    publisher = BrokerPublisher(MemoryBroker(), storage.events)
     usage = UsageService(storage, publisher, clock, PlanCatalog())
     return usage, ProjectService(storage, publisher, clock, usage)
 

@@ -15,7 +15,7 @@ from domain.services.usage import UsageService
 
 @pytest.fixture
 def services(storage, clock):
-    publisher = BrokerPublisher(MemoryBroker())
+    publisher = BrokerPublisher(MemoryBroker(), storage.events)
     usage = UsageService(storage, publisher, clock, PlanCatalog())
     return usage, ProjectService(storage, publisher, clock, usage)
 

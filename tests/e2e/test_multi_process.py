@@ -17,27 +17,40 @@ from tests.ws import open_tab
 
 EVENTS = 200
 
-PUBLISHER = textwrap.dedent(
+WRITER = textwrap.dedent(
     """
     import asyncio, sys
     from uuid import UUID
     from redis.asyncio import Redis
     from channels.publisher import BrokerPublisher
     from channels.redis import RedisBroker
-    from domain.events import MessageDelta
-    from domain.ids import ProjectId
+    from db.engine import Database
+    from db.storage import PiccoloStorage
+    from domain.clock import SystemClock
+    from domain.ids import ProjectId, UserId
+    from domain.inputs import ProjectChanges
+    from domain.rules.plans import PlanCatalog
+    from domain.services.projects import ProjectService
+    from domain.services.usage import UsageService
 
-    async def main(url, prefix, project, count):
-        redis = Redis.from_url(url)
-        publisher = BrokerPublisher(RedisBroker(redis, prefix))
+    async def main(database_url, redis_url, prefix, project, label, count):
+        database = Database(database_url)
+        await database.start()
+        redis = Redis.from_url(redis_url)
+        storage = PiccoloStorage(database)
+        publisher = BrokerPublisher(RedisBroker(redis, prefix), storage.events)
+        usage = UsageService(storage, publisher, SystemClock(), PlanCatalog())
+        projects = ProjectService(storage, publisher, SystemClock(), usage)
         for n in range(count):
-            delta = MessageDelta(message_id=UUID(int=9), offset=n, text="x")
-            await publisher.publish(ProjectId(UUID(project)), [delta])
+            name = f"{label} {n}"
+            await projects.update(UserId("alice"), ProjectId(UUID(project)), ProjectChanges(name=name))
         await redis.aclose()
+        await database.stop()
 
-    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
+    asyncio.run(main(*sys.argv[1:6], int(sys.argv[6])))
     """
 )
+"""Commits renames of a project through the domain services, as any worker process commits."""
 
 
 @pytest.fixture
@@ -52,33 +65,41 @@ def two_servers(tmp_path, scaled_env):
             server.terminate()
 
 
-async def test_tabs_on_two_servers_see_one_sequence_from_a_third_process(two_servers, scaled_env):
+async def test_tabs_on_two_servers_see_two_other_processes_commits_in_commit_order(two_servers, scaled_env):
     first, second = two_servers
+    headers = {"Authorization": f"Bearer {issue_dev_token(JWT_SECRET, 'alice')}"}
     async with http_client(first.url) as http:
-        headers = {"Authorization": f"Bearer {issue_dev_token(JWT_SECRET, 'alice')}"}
         project = (await http.post("/api/projects", json={"message": "a to-do app"}, headers=headers)).json()
     tabs = [await open_tab(server.url, project["id"]) for server in (first, second, first, second)]
     hellos = [await tab.next_of("hello") for tab in tabs]
 
-    publisher = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        PUBLISHER,
-        scaled_env["FORGE_REDIS_URL"],
-        scaled_env["FORGE_REDIS_PREFIX"],
-        project["id"],
-        str(EVENTS),
-        env=forge_env(),
-    )
-    assert await publisher.wait() == 0
-    received = [[await tab.next_of("message.delta", timeout=20) for _ in range(EVENTS)] for tab in tabs]
+    writers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            WRITER,
+            scaled_env["FORGE_DATABASE_URL"],
+            scaled_env["FORGE_REDIS_URL"],
+            scaled_env["FORGE_REDIS_PREFIX"],
+            project["id"],
+            label,
+            str(EVENTS // 2),
+            env=forge_env(),
+        )
+        for label in ("A", "B")
+    ]
+    assert [await writer.wait() for writer in writers] == [0, 0]
+    received = [[await tab.next_of("project.updated", timeout=20) for _ in range(EVENTS)] for tab in tabs]
+    async with http_client(second.url) as http:
+        final = (await http.get(f"/api/projects/{project['id']}", headers=headers)).json()
 
     assert len({hello["epoch"] for hello in hellos}) == 1
-    sequences = [[(f["seq"], f["offset"]) for f in frames] for frames in received]
+    sequences = [[(f["seq"], f["project"]["name"]) for f in frames] for frames in received]
     assert all(sequence == sequences[0] for sequence in sequences)
     assert [seq for seq, _ in sequences[0]] == list(
         range(hellos[0]["seq"] + 1, hellos[0]["seq"] + 1 + EVENTS)
     )
+    assert sequences[0][-1][1] == final["name"]  # the last one committed is the last one sent
     for tab in tabs:
         await tab.close()
 

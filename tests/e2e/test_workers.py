@@ -37,7 +37,7 @@ class Queue:
     """Prompts written straight through the domain services, as the API would write them."""
 
     def __init__(self, storage: PiccoloStorage) -> None:
-        clock, publisher = SystemClock(), BrokerPublisher(MemoryBroker())
+        clock, publisher = SystemClock(), BrokerPublisher(MemoryBroker(), storage.events)
         self.storage = storage
         self.usage = UsageService(
             storage, publisher, clock, PlanCatalog(unlimited_product_ids={UNLIMITED_PRODUCT})

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-from uuid import UUID
 
 import msgspec
 
-from channels.publisher import BrokerPublisher
-from domain.enums import MessageStatus
-from domain.events import MessageCompleted, MessageDelta
-from domain.ids import MessageId, ProjectId
-from domain.views import MessageView
+from domain.entities import AgentRun
+from domain.enums import Framework
+from domain.services.agent_runs import RunOutcome
+from tests.streams import LiveStream, claim
 from tests.ws import TextRebuilder, open_tab
 
 CHUNKS = [f"word{n} " for n in range(400)]
@@ -21,24 +19,27 @@ TABS = 8
 SAVE_EVERY = 7  # the streaming message is saved now and then, as the worker does
 
 
-async def stream(app, project_id: str, message_id: str) -> str:
-    runtime = app.state.runtime
-    storage = runtime.services.messages.storage
-    publisher = BrokerPublisher(runtime.broker)
-    pid, mid = ProjectId(UUID(project_id)), MessageId(UUID(message_id))
-    message = await storage.messages.get(mid)
-    content = ""
+async def stream(app, run: AgentRun) -> str:
+    """The run's reply streamed and saved now and then, as its worker does, then the run's end."""
+    runs = app.state.runtime.services.agent_runs
+    live = LiveStream(app, run)
+    message = await runs.storage.messages.get(live.message_id)
     rng = random.Random(1)
     for n, chunk in enumerate(CHUNKS):
-        await publisher.publish(pid, [MessageDelta(message_id=mid, offset=len(content), text=chunk)])
-        content += chunk
+        await live.write(chunk)
         if n % SAVE_EVERY == 0:
-            await storage.messages.update(msgspec.structs.replace(message, content=content))
+            await runs.storage.messages.update(msgspec.structs.replace(message, content=live.content))
         await asyncio.sleep(rng.uniform(0, 0.004))
-    final = msgspec.structs.replace(message, content=content, status=MessageStatus.COMPLETE)
-    await storage.messages.update(final)
-    await publisher.publish(pid, [MessageCompleted(message=MessageView.from_entity(final))])
-    return content
+    outcome = RunOutcome(
+        content=live.content,
+        title="Words",
+        files={"words.txt": live.content},
+        framework=Framework.REACT,
+        sandbox_url="https://preview.invalid",
+        metadata={},
+    )
+    await runs.finish(run, outcome)
+    return live.content
 
 
 class Observer:
@@ -97,16 +98,12 @@ class _suppress_timeout:
 
 async def test_tabs_coming_and_going_rebuild_the_streamed_text_exactly(app, api, base_url):
     project = await api.project()
-    message = await api.ok(
-        "alice",
-        "POST",
-        f"/api/projects/{project['id']}/messages",
-        {"content": "", "role": "ASSISTANT", "type": "STREAMING", "status": "STREAMING"},
-    )
-    observers = [Observer(base_url, project["id"], message["id"], seed) for seed in range(TABS)]
+    run = await claim(app, project["id"])
+    reply = str(run.reply_message_id)
+    observers = [Observer(base_url, project["id"], reply, seed) for seed in range(TABS)]
 
     lives = [asyncio.create_task(o.live(steady=(n == 0))) for n, o in enumerate(observers)]
-    streamed = await stream(app, project["id"], message["id"])
+    streamed = await stream(app, run)
     async with asyncio.timeout(60):
         await asyncio.gather(*lives)
 

@@ -7,10 +7,9 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from channels.publisher import BrokerPublisher
-from domain.events import MessageDelta
 from domain.ids import ProjectId
 from server.app import build_app, configure
+from tests.streams import rename
 from tests.ws import open_tab
 
 HISTORY = 5
@@ -25,13 +24,8 @@ def app(settings, clock):
     return app
 
 
-async def publish_deltas(app, project_id: str, count: int, start: int = 0) -> None:
-    publisher = BrokerPublisher(app.state.runtime.broker)
-    message_id = UUID(int=1)
-    for n in range(start, start + count):
-        await publisher.publish(
-            ProjectId(UUID(project_id)), [MessageDelta(message_id=message_id, offset=n, text="x")]
-        )
+async def renames(app, project_id: str, count: int, start: int = 0) -> None:
+    await rename(app, project_id, *(f"Name {n}" for n in range(start, start + count)))
 
 
 async def last_seen(api, base_url, project):
@@ -44,11 +38,11 @@ async def last_seen(api, base_url, project):
 async def test_a_resume_inside_the_window_gets_exactly_the_missed_events(app, api, base_url):
     project = await api.project()
     hello = await last_seen(api, base_url, project)
-    await publish_deltas(app, project["id"], 3)
+    await renames(app, project["id"], 3)
 
     tab = await open_tab(base_url, project["id"], since=hello["seq"], epoch=hello["epoch"])
     resumed = await tab.next()
-    missed = [await tab.next_of("message.delta") for _ in range(3)]
+    missed = [await tab.next_of("project.updated") for _ in range(3)]
 
     assert resumed == {
         "type": "resumed",
@@ -56,7 +50,9 @@ async def test_a_resume_inside_the_window_gets_exactly_the_missed_events(app, ap
         "from": hello["seq"] + 1,
         "to": hello["seq"] + 3,
     }
-    assert [(f["seq"], f["offset"]) for f in missed] == [(hello["seq"] + n, n - 1) for n in (1, 2, 3)]
+    assert [(f["seq"], f["project"]["name"]) for f in missed] == [
+        (hello["seq"] + n, f"Name {n - 1}") for n in (1, 2, 3)
+    ]
     await tab.close()
 
 
@@ -78,12 +74,12 @@ async def test_a_resume_with_nothing_missed_is_an_empty_resumed(api, base_url):
 async def test_live_events_follow_the_resumed_ones_without_a_gap(app, api, base_url):
     project = await api.project()
     hello = await last_seen(api, base_url, project)
-    await publish_deltas(app, project["id"], 2)
+    await renames(app, project["id"], 2)
     tab = await open_tab(base_url, project["id"], since=hello["seq"], epoch=hello["epoch"])
     await tab.next_of("resumed")
 
-    await publish_deltas(app, project["id"], 2, start=2)
-    frames = [await tab.next_of("message.delta") for _ in range(4)]
+    await renames(app, project["id"], 2, start=2)
+    frames = [await tab.next_of("project.updated") for _ in range(4)]
 
     assert [f["seq"] for f in frames] == [hello["seq"] + n for n in (1, 2, 3, 4)]
     await tab.close()
@@ -92,7 +88,7 @@ async def test_live_events_follow_the_resumed_ones_without_a_gap(app, api, base_
 async def test_a_resume_outside_the_window_gets_a_hello(app, api, base_url):
     project = await api.project()
     hello = await last_seen(api, base_url, project)
-    await publish_deltas(app, project["id"], HISTORY + 3)
+    await renames(app, project["id"], HISTORY + 3)
 
     tab = await open_tab(base_url, project["id"], since=hello["seq"], epoch=hello["epoch"])
     fresh = await tab.next()
@@ -124,7 +120,7 @@ async def test_a_resume_from_the_future_gets_a_hello(api, base_url):
 async def test_history_survives_the_last_tab_leaving(app, api, base_url):
     project = await api.project()
     hello = await last_seen(api, base_url, project)
-    await publish_deltas(app, project["id"], 2)
+    await renames(app, project["id"], 2)
 
     tab = await open_tab(base_url, project["id"], since=hello["seq"], epoch=hello["epoch"])
 
@@ -141,10 +137,10 @@ async def test_a_lost_history_sends_connected_tabs_a_new_hello(app, api, base_ur
     keys = runtime.broker.keys
     pid = ProjectId(UUID(project["id"]))
 
-    await runtime.redis.delete(keys.meta(pid), keys.history(pid))  # as a flushed Redis would
-    await publish_deltas(app, project["id"], 1)
+    await runtime.redis.delete(*keys.stream(pid))  # as a flushed Redis would
+    await renames(app, project["id"], 1)
     again = await tab.next_of("hello")
 
     assert again["epoch"] != hello["epoch"]
-    assert again["seq"] == 1
+    assert again["project"]["name"] == "Name 0"
     await tab.close()

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from uuid import UUID
 
 import msgspec
 import pytest
 
-from channels.publisher import BrokerPublisher
-from domain.events import MessageDelta
-from domain.ids import ProjectId
 from server.app import build_app, configure
+from tests.streams import LiveStream, claim
 from tests.ws import open_tab
 
 BUFFER = 64
@@ -32,20 +29,20 @@ async def test_a_stalled_tab_is_closed_with_4408_while_another_gets_everything(a
     stalled = await open_tab(base_url, project["id"], max_queue=1)
     steady = await open_tab(base_url, project["id"])
     await stalled.next_of("hello")
-    hello = await steady.next_of("hello")
-    publisher = BrokerPublisher(app.state.runtime.broker)
-    pid, message = ProjectId(UUID(project["id"])), UUID(int=7)
+    await steady.next_of("hello")
+    live = LiveStream(app, await claim(app, project["id"]))
 
     async def read_everything():
         return [await steady.next_of("message.delta", timeout=20) for _ in range(EVENTS)]
 
     reader = asyncio.create_task(read_everything())
     for n in range(EVENTS):
-        await publisher.publish(pid, [MessageDelta(message_id=message, offset=n * len(CHUNK), text=CHUNK)])
+        await live.write(CHUNK)
         if n % 20 == 0:
             await asyncio.sleep(0.001)  # a stream's pace (the worker sends ~40 frames a second), not a flood
     received = await reader
 
-    assert [f["seq"] for f in received] == list(range(hello["seq"] + 1, hello["seq"] + 1 + EVENTS))
+    first = received[0]["seq"]
+    assert [f["seq"] for f in received] == list(range(first, first + EVENTS))
     assert await stalled.closed_with(timeout=20) == 4408
     await steady.close()

@@ -12,6 +12,8 @@ from db.tables import (
     MessageTable,
     OAuthConnectionTable,
     PolarCustomerTable,
+    ProjectEventTable,
+    ProjectStreamTable,
     ProjectTable,
     RateLimitWindowTable,
     SubscriptionTable,
@@ -31,6 +33,9 @@ NOT_PROJECT_OWNED = (
     RateLimitWindowTable,
     WebhookDeliveryTable,
     PolarCustomerTable,
+    # The event log outlives a project until the broker has its last events (tests/channels).
+    ProjectStreamTable,
+    ProjectEventTable,
 )
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from db.tables import TABLES
+from db.tables import TABLES, ProjectEventTable, ProjectStreamTable
 from tests.api import FILES
 
 # (method, path with {placeholders} filled from alice's resources, body, expected status)
@@ -87,7 +87,12 @@ async def alices_resources(api):
 
 
 async def database_snapshot():
-    return {t._meta.tablename: await t.select().order_by(t._meta.primary_key) for t in TABLES}
+    """Every table but the event log, which the relay trims in the background whatever happens."""
+    return {
+        t._meta.tablename: await t.select().order_by(t._meta.primary_key)
+        for t in TABLES
+        if t not in (ProjectStreamTable, ProjectEventTable)
+    }
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ ALICE = UserId("alice")
 
 class Queue:
     def __init__(self, storage, clock) -> None:
-        publisher = BrokerPublisher(MemoryBroker())
+        publisher = BrokerPublisher(MemoryBroker(), storage.events)
         self.storage = storage
         self.clock = clock
         self.usage = UsageService(storage, publisher, clock, PlanCatalog())

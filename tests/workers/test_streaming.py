@@ -6,7 +6,7 @@ import asyncio
 from uuid import uuid4
 
 from domain.events import MessageDelta
-from domain.ids import MessageId, ProjectId
+from domain.ids import MessageId
 from workers.agent.summary import SummaryTags
 from workers.streaming import ReplyStream
 
@@ -15,7 +15,7 @@ class Published:
     def __init__(self) -> None:
         self.deltas: list[MessageDelta] = []
 
-    async def publish(self, project_id: ProjectId, events: list[MessageDelta]) -> None:
+    async def publish(self, events: list[MessageDelta]) -> None:
         self.deltas.extend(events)
 
 
@@ -23,7 +23,7 @@ def _stream(published: Published, saved: list[str], **intervals: float) -> Reply
     async def save(content: str) -> None:
         saved.append(content)
 
-    return ReplyStream(published, ProjectId(uuid4()), MessageId(uuid4()), save, **intervals)
+    return ReplyStream(published, MessageId(uuid4()), save, **intervals)
 
 
 async def test_the_first_piece_goes_out_at_once() -> None:

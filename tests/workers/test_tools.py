@@ -15,13 +15,16 @@ from workers.sandboxes.local import LocalSandboxProvider
 
 
 class Announced:
-    """The paths announced to the tabs, in order."""
+    """The paths announced to the tabs, in order (the run always holds its lease here)."""
 
     def __init__(self) -> None:
         self.paths: list[str] = []
 
-    async def __call__(self, path: str, content: str) -> None:
-        self.paths.append(path)
+    def check(self) -> None:
+        return None
+
+    async def announce(self, files: dict[str, str]) -> None:
+        self.paths.extend(files)
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ ends the run: only the sandbox itself failing (SandboxError) ends it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -21,7 +20,18 @@ TERMINAL_MAX_TIMEOUT_SECONDS = 600.0
 OUTPUT_LIMIT = 4000
 """Characters of command output the model gets back (the end of it, where errors are)."""
 
-OnFileWritten = Callable[[str, str], Awaitable[None]]
+
+class WriteGuard(Protocol):
+    """What stands between a run's tools and its sandbox: a worker that lost its run writes nothing."""
+
+    def check(self) -> None:
+        """Raises LeaseLost once the run is no longer this worker's."""
+        ...
+
+    async def announce(self, files: Files) -> None:
+        """Tells the tabs these files are being written; raises LeaseLost as `check` does."""
+        ...
+
 
 TOOLS: list[ToolSpec] = [
     ToolSpec(
@@ -114,13 +124,14 @@ class FileInput(msgspec.Struct, frozen=True):
 class Toolbox:
     """Runs the model's tool calls against one sandbox, keeping the files this run wrote."""
 
-    def __init__(self, sandbox: Sandbox, on_file_written: OnFileWritten) -> None:
+    def __init__(self, sandbox: Sandbox, guard: WriteGuard) -> None:
         self.sandbox = sandbox
         self.written: Files = {}
-        self._on_file_written = on_file_written
+        self._guard = guard
 
     async def run(self, call: ToolCall) -> ContentBlock:
-        """The tool_result block answering `call`."""
+        """The tool_result block answering `call`; LeaseLost if the run is no longer ours."""
+        self._guard.check()
         try:
             text = await self._dispatch(call.name, call.input)
         except ToolError as error:
@@ -147,9 +158,7 @@ class Toolbox:
             raise ToolError("`files` is empty.")
         for file in files:
             _check_path(file.path)
-        await self.sandbox.write_files({f.path: f.content for f in files})
-        for file in files:
-            await self._wrote(file.path, file.content)
+        await self._write({f.path: f.content for f in files})
         return "Wrote " + ", ".join(f.path for f in files)
 
     async def _read(self, arguments: dict[str, Any]) -> str:
@@ -177,9 +186,7 @@ class Toolbox:
         if count != 1:
             where = "does not occur" if count == 0 else f"occurs {count} times"
             raise ToolError(f"`search` {where} in {path}; it must occur exactly once.")
-        edited = content.replace(search, replace, 1)
-        await self.sandbox.write_files({path: edited})
-        await self._wrote(path, edited)
+        await self._write({path: content.replace(search, replace, 1)})
         return f"Edited {path}"
 
     async def _terminal(self, arguments: dict[str, Any]) -> str:
@@ -198,9 +205,11 @@ class Toolbox:
             output = "…" + output[-OUTPUT_LIMIT:]
         return f"exit code {result.exit_code}\n{output}"
 
-    async def _wrote(self, path: str, content: str) -> None:
-        self.written[path] = content
-        await self._on_file_written(path, content)
+    async def _write(self, files: Files) -> None:
+        # Announced first: the announcement is what a run that lost its lease is refused at.
+        await self._guard.announce(files)
+        await self.sandbox.write_files(files)
+        self.written.update(files)
 
 
 def _check_path(path: str) -> None:
