@@ -12,6 +12,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from db.sqlite_pool import PooledSQLiteEngine
 from db.tables import TABLES
 
 POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "postgresql+asyncpg"})
@@ -35,7 +36,8 @@ class Database:
     """One engine for the whole process, shared by every table.
 
     Piccolo binds tables to an engine globally, so a process talks to one database at a time;
-    binding happens when the database starts, not at import.
+    binding happens when the database starts, not at import. `pool_size` bounds the connections
+    of either engine (on SQLite, each is a thread of aiosqlite's).
     """
 
     def __init__(self, url: str, pool_size: int = 10) -> None:
@@ -46,7 +48,9 @@ class Database:
         if self.is_postgres:
             self.engine = PostgresEngine(config={"dsn": asyncpg_dsn(url)})
         else:
-            self.engine = SQLiteEngine(path=str(sqlite_path(url)), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+            self.engine = PooledSQLiteEngine(
+                path=str(sqlite_path(url)), pool_size=pool_size, timeout=SQLITE_BUSY_TIMEOUT_SECONDS
+            )
 
     async def start(self) -> None:
         for table in TABLES:
@@ -57,6 +61,8 @@ class Database:
     async def stop(self) -> None:
         if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
             await self.engine.close_connection_pool()
+        elif isinstance(self.engine, PooledSQLiteEngine):
+            await self.engine.pool.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
