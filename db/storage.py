@@ -12,6 +12,7 @@ from db.stores.billing import (
     PiccoloWebhookLedger,
 )
 from db.stores.fragments import PiccoloDraftStore, PiccoloFragmentStore
+from db.stores.idempotency import PiccoloIdempotencyStore
 from db.stores.messages import PiccoloAttachmentStore, PiccoloMessageStore
 from db.stores.oauth import PiccoloOAuthStore
 from db.stores.projects import PiccoloProjectStore
@@ -21,6 +22,7 @@ from domain.ports import (
     CustomerStore,
     DraftStore,
     FragmentStore,
+    IdempotencyStore,
     ImportStore,
     MessageStore,
     OAuthStore,
@@ -47,6 +49,7 @@ class PiccoloStorage:
         self.customers: CustomerStore = PiccoloCustomerStore()
         self.webhooks: WebhookLedger = PiccoloWebhookLedger()
         self.oauth: OAuthStore = PiccoloOAuthStore()
+        self.idempotency: IdempotencyStore = PiccoloIdempotencyStore()
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self.database.transaction()

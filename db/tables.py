@@ -177,6 +177,18 @@ class PolarCustomerTable(Table, tablename="polar_customers"):
     linked_at = Timestamptz()
 
 
+class IdempotencyKeyTable(Table, tablename="idempotency_keys"):
+    """Primary key (user_id, key), which Piccolo cannot declare: the migration makes it."""
+
+    user_id = Varchar(length=255, primary_key=True)
+    key = Varchar(length=255)
+    fingerprint = Text()
+    reservation_id = UUID()
+    reserved_until = Timestamptz()
+    answer = JSON(null=True)
+    created_at = Timestamptz()
+
+
 TABLES: tuple[type[Table], ...] = (
     ProjectTable,
     MessageTable,
@@ -191,5 +203,6 @@ TABLES: tuple[type[Table], ...] = (
     AgentRunTable,
     WebhookDeliveryTable,
     PolarCustomerTable,
+    IdempotencyKeyTable,
 )
 """In dependency order: a table comes after every table it references."""

@@ -21,6 +21,7 @@ from domain.entities import (
 )
 from domain.enums import ImportStatus, OAuthProvider, RunStatus
 from domain.events import ProjectEvent
+from domain.idempotency import AnyAnswer, IdempotencyRecord
 from domain.ids import FragmentId, ImportId, MessageId, ProjectId, RunId, UserId
 from domain.rules.rate_limits import Decision, RateLimit
 
@@ -218,6 +219,35 @@ class OAuthStore(Protocol):
     async def delete(self, user_id: UserId, provider: OAuthProvider) -> bool: ...
 
 
+class IdempotencyStore(Protocol):
+    """Idempotency keys by user. Every write but the first is fenced by the reservation that
+    holds the key, so a request whose lease ended cannot overwrite the one that took over."""
+
+    async def get(self, user_id: UserId, key: str) -> IdempotencyRecord | None: ...
+
+    async def insert(self, record: IdempotencyRecord) -> bool:
+        """Inserts the record unless the user has the key already (False, even if the other
+        request has not committed yet: it waits for it to end)."""
+        ...
+
+    async def replace(self, record: IdempotencyRecord, previous: IdempotencyRecord) -> bool:
+        """Writes `record` over `previous` only if the stored key is still held by `previous`'s
+        reservation."""
+        ...
+
+    async def complete(self, record: IdempotencyRecord, answer: AnyAnswer) -> bool:
+        """Stores the first answer only if `record`'s reservation still holds the key unanswered."""
+        ...
+
+    async def release(self, record: IdempotencyRecord) -> None:
+        """Deletes the key only if `record`'s reservation still holds it unanswered."""
+        ...
+
+    async def remove_created_before(self, moment: datetime) -> int:
+        """Forgets the keys created before `moment`; returns how many."""
+        ...
+
+
 class Storage(Protocol):
     """Every store, plus the transaction that makes several of their writes one."""
 
@@ -233,6 +263,7 @@ class Storage(Protocol):
     customers: CustomerStore
     webhooks: WebhookLedger
     oauth: OAuthStore
+    idempotency: IdempotencyStore
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Store calls made inside the block commit together or not at all.

@@ -54,14 +54,11 @@ class MessageController(Controller):
         """Send a prompt (`value`): a USER message the agent answers, for 1 credit. Or store a
         message as given (`content`, `role`, `type`): no credit, no run."""
         if data.value is not None:
-            message = await messages.post_message(
-                user_id, ProjectId(project_id), data.value, data.attachments
-            )
-            return (await messages.views([message]))[0]
+            return await messages.post_message(user_id, ProjectId(project_id), data.value, data.attachments)
         if data.content is None or data.role is None or data.type is None:
             raise InvalidInput([FieldError("value", "is required (or `content`, `role` and `type`)")])
         new = NewMessage(content=data.content, role=data.role, type=data.type, status=data.status)
-        return MessageView.from_entity(await messages.create_message(user_id, ProjectId(project_id), new))
+        return await messages.create_message(user_id, ProjectId(project_id), new)
 
     @patch("/messages/{message_id:uuid}", operation_id="updateMessage", responses=problems(404))
     async def update_message(

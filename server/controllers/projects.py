@@ -33,7 +33,7 @@ class ProjectController(Controller):
         starts the code agent. Without: a plain project named `name`."""
         framework = data.framework or DEFAULT_FRAMEWORK
         if data.message is not None:
-            project = await projects.create_with_message(
+            return await projects.create_with_message(
                 user_id,
                 data.message,
                 framework=framework,
@@ -41,11 +41,9 @@ class ProjectController(Controller):
                 attachments=data.attachments,
                 model=data.model,
             )
-        elif data.name is not None:
-            project = await projects.create(user_id, data.name, framework)
-        else:
-            raise InvalidInput([FieldError("message", "is required (or `name` for a plain project)")])
-        return ProjectView.from_entity(project)
+        if data.name is not None:
+            return await projects.create(user_id, data.name, framework)
+        raise InvalidInput([FieldError("message", "is required (or `name` for a plain project)")])
 
     @get("/", operation_id="listProjects", responses=problems())
     async def list_projects(

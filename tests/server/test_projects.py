@@ -9,6 +9,7 @@ import pytest
 from db.tables import (
     TABLES,
     AgentRunTable,
+    IdempotencyKeyTable,
     MessageTable,
     OAuthConnectionTable,
     PolarCustomerTable,
@@ -31,6 +32,7 @@ NOT_PROJECT_OWNED = (
     RateLimitWindowTable,
     WebhookDeliveryTable,
     PolarCustomerTable,
+    IdempotencyKeyTable,  # a user's keys outlive the project: a retry still gets its first answer
 )
 
 
