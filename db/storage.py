@@ -13,6 +13,7 @@ from db.stores.billing import (
 )
 from db.stores.events import PiccoloEventLog
 from db.stores.fragments import PiccoloDraftStore, PiccoloFragmentStore
+from db.stores.idempotency import PiccoloIdempotencyStore
 from db.stores.messages import PiccoloAttachmentStore, PiccoloMessageStore
 from db.stores.oauth import PiccoloOAuthStore
 from db.stores.projects import PiccoloProjectStore
@@ -23,6 +24,7 @@ from domain.ports import (
     DraftStore,
     EventLog,
     FragmentStore,
+    IdempotencyStore,
     ImportStore,
     MessageStore,
     OAuthStore,
@@ -50,6 +52,7 @@ class PiccoloStorage:
         self.webhooks: WebhookLedger = PiccoloWebhookLedger()
         self.oauth: OAuthStore = PiccoloOAuthStore()
         self.events: EventLog = PiccoloEventLog()
+        self.idempotency: IdempotencyStore = PiccoloIdempotencyStore()
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self.database.transaction()

@@ -195,7 +195,22 @@ class ProjectEventTable(Table, tablename="project_events"):
     fence = Varchar(length=255, null=True)
 
 
-COMPOSITE_PRIMARY_KEYS: dict[str, list[str]] = {"project_events": ["project_id", "seq"]}
+class IdempotencyKeyTable(Table, tablename="idempotency_keys"):
+    """Primary key (user_id, key), which Piccolo cannot declare; see COMPOSITE_PRIMARY_KEYS."""
+
+    user_id = Varchar(length=255, primary_key=True)
+    key = Varchar(length=255)
+    fingerprint = Text()
+    reservation_id = UUID()
+    reserved_until = Timestamptz()
+    answer = JSON(null=True)
+    created_at = Timestamptz()
+
+
+COMPOSITE_PRIMARY_KEYS: dict[str, list[str]] = {
+    "project_events": ["project_id", "seq"],
+    "idempotency_keys": ["user_id", "key"],
+}
 """Primary keys of more than one column, as the migrations declare them."""
 
 TABLES: tuple[type[Table], ...] = (
@@ -214,5 +229,6 @@ TABLES: tuple[type[Table], ...] = (
     PolarCustomerTable,
     ProjectStreamTable,
     ProjectEventTable,
+    IdempotencyKeyTable,
 )
 """In dependency order: a table comes after every table it references."""

@@ -41,6 +41,14 @@ class InvalidTransition(Conflict):
     """This status change is not allowed."""
 
 
+class RequestInFlight(Conflict):
+    """A request with this Idempotency-Key is still being handled; retry in a moment."""
+
+
+class KeyReused(DomainError):
+    """This Idempotency-Key was used with a different request."""
+
+
 class FieldError:
     """One field's complaint, named by its wire name (camelCase)."""
 

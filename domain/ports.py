@@ -21,6 +21,7 @@ from domain.entities import (
 )
 from domain.enums import ImportStatus, OAuthProvider, RunStatus
 from domain.events import LoggedBatch, LoggedEvent, ProjectEvent
+from domain.idempotency import AnyAnswer, IdempotencyRecord
 from domain.ids import FragmentId, ImportId, MessageId, ProjectId, RunId, UserId
 from domain.rules.rate_limits import Decision, RateLimit
 
@@ -248,6 +249,34 @@ class EventLog(Protocol):
     async def mark_published(self, marks: dict[ProjectId, int]) -> None:
         """Records that the broker holds each project's events up to the number given, and forgets
         them: the broker is their copy from now on."""
+
+
+class IdempotencyStore(Protocol):
+    """Idempotency keys by user. Every write but the first is fenced by the reservation that
+    holds the key, so a request whose lease ended cannot overwrite the one that took over."""
+
+    async def get(self, user_id: UserId, key: str) -> IdempotencyRecord | None: ...
+
+    async def insert(self, record: IdempotencyRecord) -> bool:
+        """Inserts the record unless the user has the key already (False, even if the other
+        request has not committed yet: it waits for it to end)."""
+        ...
+
+    async def replace(self, record: IdempotencyRecord, previous: IdempotencyRecord) -> bool:
+        """Writes `record` over `previous` only if the stored key is still held by `previous`'s
+        reservation."""
+        ...
+
+    async def complete(self, record: IdempotencyRecord, answer: AnyAnswer) -> bool:
+        """Stores the first answer only if `record`'s reservation still holds the key unanswered."""
+        ...
+
+    async def release(self, record: IdempotencyRecord) -> None:
+        """Deletes the key only if `record`'s reservation still holds it unanswered."""
+        ...
+
+    async def remove_created_before(self, moment: datetime) -> int:
+        """Forgets the keys created before `moment`; returns how many."""
         ...
 
 
@@ -267,6 +296,7 @@ class Storage(Protocol):
     webhooks: WebhookLedger
     oauth: OAuthStore
     events: EventLog
+    idempotency: IdempotencyStore
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Store calls made inside the block commit together or not at all.

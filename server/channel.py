@@ -53,6 +53,7 @@ from server.auth import InvalidToken
 from server.authentication import bearer_token
 from server.client_frames import BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
 from server.errors import error_frame
+from server.prompt_refs import PromptRefs
 from server.runtime import Runtime
 
 logger = logging.getLogger("forge.server")
@@ -114,6 +115,7 @@ class TabSession:
         """The stream this tab follows; an event of another makes it start over."""
         self.watermark = 0
         """The highest seq this tab has been sent (or that its snapshot covers)."""
+        self.prompts = PromptRefs()
 
     async def run(self) -> None:
         runtime, project_id = self.runtime, self.project_id
@@ -270,9 +272,7 @@ class TabSession:
         try:
             await services.rate_limiter.check(f"writes:{self.user_id}", self.runtime.rate_limits.writes)
             if isinstance(frame, Prompt):
-                await services.messages.post_message(
-                    self.user_id, self.project_id, frame.value, frame.attachments
-                )
+                await self._prompt(frame)
             else:
                 await services.drafts.replace_files(self.user_id, self.project_id, frame.files, frame.version)
         except DomainError as error:
@@ -282,6 +282,29 @@ class TabSession:
             self._answer(
                 ErrorFrame(code="internal", message="Something went wrong on our side.", ref=frame.ref)
             )
+
+    async def _prompt(self, frame: Prompt) -> None:
+        """Posts the prompt once per ref: a retry gets the first answer (API.md: one credit)."""
+        post = self.runtime.services.messages.post_message
+        if frame.ref is None:
+            await post(self.user_id, self.project_id, frame.value, frame.attachments)
+            return
+        replay = self.prompts.begin(frame.ref, frame)
+        if replay is not None:
+            if replay.refusal is not None:
+                self._answer(replay.refusal)
+            return
+        try:
+            await post(self.user_id, self.project_id, frame.value, frame.attachments)
+        except DomainError as error:
+            refusal = error_frame(error, frame.ref)
+            self.prompts.settle(frame.ref, refusal)
+            self._answer(refusal)
+            return
+        except BaseException:
+            self.prompts.forget(frame.ref)
+            raise
+        self.prompts.settle(frame.ref, None)
 
     def _answer(self, frame: Pong | ErrorFrame) -> None:
         self.tab.offer(Direct(encode(frame)))

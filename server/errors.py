@@ -19,6 +19,7 @@ from domain.errors import (
     DomainError,
     Forbidden,
     InvalidInput,
+    KeyReused,
     NotFound,
     OutOfCredits,
     RateLimited,
@@ -69,6 +70,8 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
             return problem_response(_problem(400, "invalid-input", "Invalid input", error, errors=errors))
         case NotFound():
             return problem_response(_problem(404, "not-found", "Not found", error))
+        case KeyReused():
+            return problem_response(_problem(422, "idempotency-key-reused", "Idempotency key reused", error))
         case Forbidden():
             return problem_response(_problem(403, "plan-required", "Not allowed on your plan", error))
         case StaleVersion():
@@ -162,6 +165,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 
 _FRAME_CODES: list[tuple[type[DomainError], str]] = [
     (InvalidInput, "invalid_input"),
+    (KeyReused, "invalid_input"),
     (NotFound, "not_found"),
     (Forbidden, "forbidden"),
     (StaleVersion, "stale_version"),

@@ -19,6 +19,11 @@ _DESCRIPTIONS = {
     404: ("Not found", "not-found", "Project not found."),
     409: ("Conflict", "conflict", "The run was already claimed."),
     413: ("Request Entity Too Large", None, "Request Entity Too Large"),
+    422: (
+        "Idempotency key reused",
+        "idempotency-key-reused",
+        "This Idempotency-Key was used with a different request.",
+    ),
     429: ("Too many requests", "out-of-credits", "You have used all of your credits for now."),
 }
 COMMON = (400, 401, 413, 429)

@@ -16,8 +16,11 @@ class Api:
         self.client = client
         self.auth = auth
 
-    async def call(self, user: str, method: str, path: str, json: Any = None) -> httpx.Response:
-        return await self.client.request(method, path, json=json, headers=self.auth(user))
+    async def call(
+        self, user: str, method: str, path: str, json: Any = None, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        headers = {**self.auth(user), **(headers or {})}
+        return await self.client.request(method, path, json=json, headers=headers)
 
     async def ok(self, user: str, method: str, path: str, json: Any = None) -> Any:
         response = await self.call(user, method, path, json)

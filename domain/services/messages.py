@@ -13,12 +13,14 @@ from domain.entities import Attachment, Fragment, Message, Project
 from domain.enums import MessageRole, MessageStatus, MessageType
 from domain.errors import NotFound
 from domain.events import FragmentUpdated, MessageCreated, MessageUpdated
+from domain.idempotency import MessagePosted, RequestKey
 from domain.ids import FragmentId, MessageId, ProjectId, UserId, new_id
 from domain.inputs import FragmentContent, MessageChanges, NewAttachment, NewMessage
 from domain.ports import EventPublisher, Storage
 from domain.rules.files import check_files
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
 from domain.services.base import Page, Service, page_of, set_fields
+from domain.services.idempotency import Idempotency
 from domain.services.turns import check_attachment_imports, enqueue_turn, new_attachment
 from domain.services.usage import UsageService
 from domain.views import FragmentView, MessageView, iso_ms
@@ -28,6 +30,7 @@ class MessageService(Service):
     def __init__(self, storage: Storage, events: EventPublisher, clock: Clock, usage: UsageService) -> None:
         super().__init__(storage, events, clock)
         self.usage = usage
+        self.idempotency = Idempotency(storage, clock)
 
     async def list_messages(
         self, user_id: UserId, project_id: ProjectId, limit: int, after: MessageId | None = None
@@ -52,38 +55,52 @@ class MessageService(Service):
         project_id: ProjectId,
         value: str,
         attachments: Sequence[NewAttachment] = (),
-    ) -> Message:
-        """A USER message that the agent answers, for one credit (seed: messages.createWithAttachments)."""
-        check_message_value(value)
-        await check_attachment_imports(self.storage, user_id, attachments)
-        now = self.clock.now()
-        async with self.committed() as outbox:
-            project = await self.owned_project(user_id, project_id)
-            await self.usage.consume_credit(user_id)
-            message, _ = await enqueue_turn(self.storage, outbox, project, value, attachments, now)
-            await self.storage.projects.touch(project_id, now)
-        return message
+        key: RequestKey | None = None,
+    ) -> MessageView:
+        """A USER message that the agent answers, for one credit (seed: messages.createWithAttachments);
+        with `key`, once per key (a repeat gets the first answer)."""
+        async with self.idempotency.once(user_id, key, MessagePosted) as attempt:
+            if attempt.replay is not None:
+                return attempt.replay.message
+            check_message_value(value)
+            await check_attachment_imports(self.storage, user_id, attachments)
+            now = self.clock.now()
+            async with self.committed() as outbox:
+                project = await self.owned_project(user_id, project_id)
+                await self.usage.consume_credit(user_id)
+                view = await enqueue_turn(self.storage, outbox, project, value, attachments, now)
+                await self.storage.projects.touch(project_id, now)
+                await attempt.seal(MessagePosted(message=view))
+            return view
 
-    async def create_message(self, user_id: UserId, project_id: ProjectId, new: NewMessage) -> Message:
-        """A message stored as given: no credit, no run (seed: messages.create / createForUser)."""
-        check_length("content", new.content, 0, MESSAGE_VALUE_MAX * 10)
-        now = self.clock.now()
-        message = Message(
-            id=MessageId(new_id()),
-            project_id=project_id,
-            content=new.content,
-            role=new.role,
-            type=new.type,
-            status=new.status,
-            created_at=now,
-            updated_at=now,
-        )
-        async with self.committed() as outbox:
-            await self.owned_project(user_id, project_id)
-            await self.storage.messages.insert(message)
-            await self.storage.projects.touch(project_id, now)
-            outbox.add(project_id, MessageCreated(message=MessageView.from_entity(message)))
-        return message
+    async def create_message(
+        self, user_id: UserId, project_id: ProjectId, new: NewMessage, key: RequestKey | None = None
+    ) -> MessageView:
+        """A message stored as given: no credit, no run (seed: messages.create / createForUser);
+        with `key`, once per key."""
+        async with self.idempotency.once(user_id, key, MessagePosted) as attempt:
+            if attempt.replay is not None:
+                return attempt.replay.message
+            check_length("content", new.content, 0, MESSAGE_VALUE_MAX * 10)
+            now = self.clock.now()
+            message = Message(
+                id=MessageId(new_id()),
+                project_id=project_id,
+                content=new.content,
+                role=new.role,
+                type=new.type,
+                status=new.status,
+                created_at=now,
+                updated_at=now,
+            )
+            view = MessageView.from_entity(message)
+            async with self.committed() as outbox:
+                await self.owned_project(user_id, project_id)
+                await self.storage.messages.insert(message)
+                await self.storage.projects.touch(project_id, now)
+                outbox.add(project_id, MessageCreated(message=view))
+                await attempt.seal(MessagePosted(message=view))
+            return view
 
     async def update_message(
         self, user_id: UserId, message_id: MessageId, changes: MessageChanges

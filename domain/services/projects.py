@@ -16,12 +16,14 @@ from domain.enums import (
 )
 from domain.errors import Forbidden
 from domain.events import ProjectDeleted, ProjectUpdated
+from domain.idempotency import ProjectCreated, RequestKey
 from domain.ids import ProjectId, UserId, new_id
 from domain.inputs import NewAttachment, ProjectChanges
 from domain.ports import EventPublisher, Storage
 from domain.rules.naming import default_project_name
 from domain.rules.prompts import check_project_message, check_project_name
 from domain.services.base import Service, set_fields
+from domain.services.idempotency import Idempotency
 from domain.services.turns import check_attachment_imports, enqueue_turn
 from domain.services.usage import UsageService
 from domain.views import ProjectView
@@ -33,6 +35,7 @@ class ProjectService(Service):
     def __init__(self, storage: Storage, events: EventPublisher, clock: Clock, usage: UsageService) -> None:
         super().__init__(storage, events, clock)
         self.usage = usage
+        self.idempotency = Idempotency(storage, clock)
 
     async def create_with_message(
         self,
@@ -43,47 +46,62 @@ class ProjectService(Service):
         image_url: str | None = None,
         attachments: Sequence[NewAttachment] = (),
         model: str | None = None,
-    ) -> Project:
-        """A project, its first USER message and a PENDING run, paid with one credit.
+        key: RequestKey | None = None,
+    ) -> ProjectView:
+        """A project, its first USER message and a PENDING run, paid with one credit; with `key`,
+        once per key (a repeat gets the first answer).
 
         Seeds: projects.createWithMessage and createWithMessageAndAttachments; 002's POST.
         """
-        check_project_message(message)
-        await check_attachment_imports(self.storage, user_id, attachments)
-        now = self.clock.now()
-        if image_url is not None and await self.usage.plan_of(user_id, now) not in PLANS_WITH_SCREENSHOTS:
-            raise Forbidden("A design screenshot (imageUrl) needs a Pro subscription.")
-        project = Project(
-            id=ProjectId(new_id()),
-            user_id=user_id,
-            name=default_project_name(now),
-            framework=framework,
-            model_preference=model,
-            image_url=image_url,
-            created_at=now,
-            updated_at=now,
-        )
-        async with self.committed() as outbox:
-            await self.usage.consume_credit(user_id)
-            await self.storage.projects.insert(project)
-            await enqueue_turn(self.storage, outbox, project, message, attachments, now)
-        return project
+        async with self.idempotency.once(user_id, key, ProjectCreated) as attempt:
+            if attempt.replay is not None:
+                return attempt.replay.project
+            check_project_message(message)
+            await check_attachment_imports(self.storage, user_id, attachments)
+            now = self.clock.now()
+            if image_url is not None and await self.usage.plan_of(user_id, now) not in PLANS_WITH_SCREENSHOTS:
+                raise Forbidden("A design screenshot (imageUrl) needs a Pro subscription.")
+            project = Project(
+                id=ProjectId(new_id()),
+                user_id=user_id,
+                name=default_project_name(now),
+                framework=framework,
+                model_preference=model,
+                image_url=image_url,
+                created_at=now,
+                updated_at=now,
+            )
+            created = ProjectCreated(project=ProjectView.from_entity(project))
+            async with self.committed() as outbox:
+                await self.usage.consume_credit(user_id)
+                await self.storage.projects.insert(project)
+                await enqueue_turn(self.storage, outbox, project, message, attachments, now)
+                await attempt.seal(created)
+            return created.project
 
-    async def create(self, user_id: UserId, name: str, framework: Framework) -> Project:
-        """A plain project, no credit and no run (seed: projects.create / createForUser)."""
-        check_project_name(name)
-        now = self.clock.now()
-        project = Project(
-            id=ProjectId(new_id()),
-            user_id=user_id,
-            name=name.strip(),
-            framework=framework,
-            created_at=now,
-            updated_at=now,
-        )
-        async with self.committed():
-            await self.storage.projects.insert(project)
-        return project
+    async def create(
+        self, user_id: UserId, name: str, framework: Framework, key: RequestKey | None = None
+    ) -> ProjectView:
+        """A plain project, no credit and no run (seed: projects.create / createForUser); with
+        `key`, once per key."""
+        async with self.idempotency.once(user_id, key, ProjectCreated) as attempt:
+            if attempt.replay is not None:
+                return attempt.replay.project
+            check_project_name(name)
+            now = self.clock.now()
+            project = Project(
+                id=ProjectId(new_id()),
+                user_id=user_id,
+                name=name.strip(),
+                framework=framework,
+                created_at=now,
+                updated_at=now,
+            )
+            created = ProjectCreated(project=ProjectView.from_entity(project))
+            async with self.committed():
+                await self.storage.projects.insert(project)
+                await attempt.seal(created)
+            return created.project
 
     async def list_projects(self, user_id: UserId) -> list[Project]:
         return await self.storage.projects.list_for_user(user_id)

@@ -23,9 +23,10 @@ async def enqueue_turn(
     text: str,
     attachments: Sequence[NewAttachment],
     now: datetime,
-) -> tuple[Message, AgentRun]:
+) -> MessageView:
     """Writes the USER message (RESULT, COMPLETE) and a PENDING server run inside the caller's
-    transaction, after the caller spent the credit the run will refund if it fails."""
+    transaction, after the caller spent the credit the run will refund if it fails; returns the
+    message as its `message.created` event shows it."""
     message = Message(
         id=MessageId(new_id()),
         project_id=project.id,
@@ -54,9 +55,10 @@ async def enqueue_turn(
     await storage.messages.insert(message)
     await storage.attachments.insert_many(stored)
     await storage.runs.insert(run)
-    outbox.add(project.id, MessageCreated(message=MessageView.from_entity(message, None, stored)))
+    view = MessageView.from_entity(message, None, stored)
+    outbox.add(project.id, MessageCreated(message=view))
     outbox.add(project.id, RunUpdated(run=RunView.from_entity(run)))
-    return message, run
+    return view
 
 
 def new_attachment(message_id: MessageId, new: NewAttachment, now: datetime) -> Attachment:

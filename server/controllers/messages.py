@@ -9,11 +9,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from domain.errors import FieldError, InvalidInput
+from domain.idempotency import RequestKey
 from domain.ids import MessageId, ProjectId, UserId
 from domain.inputs import FragmentContent, MessageChanges, NewAttachment, NewMessage
 from domain.services.messages import MessageService
 from domain.views import AttachmentView, FragmentView, MessageView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
+from server.idempotency import IDEMPOTENCY
 from server.openapi import problems
 from server.schemas import CreateMessage, MessagePage, decode_cursor, encode_cursor
 
@@ -41,8 +43,9 @@ class MessageController(Controller):
     @post(
         "/projects/{project_id:uuid}/messages",
         operation_id="createMessage",
-        responses=problems(404),
+        responses=problems(404, 409, 422),
         status_code=201,
+        dependencies=IDEMPOTENCY,
     )
     async def create_message(
         self,
@@ -50,18 +53,19 @@ class MessageController(Controller):
         data: JSONBody[CreateMessage],
         user_id: NamedDependency[UserId],
         messages: NamedDependency[MessageService],
+        request_key: NamedDependency[RequestKey | None],
     ) -> MessageView:
         """Send a prompt (`value`): a USER message the agent answers, for 1 credit. Or store a
-        message as given (`content`, `role`, `type`): no credit, no run."""
+        message as given (`content`, `role`, `type`): no credit, no run. With an
+        `Idempotency-Key`, a retry gets the first answer."""
         if data.value is not None:
-            message = await messages.post_message(
-                user_id, ProjectId(project_id), data.value, data.attachments
+            return await messages.post_message(
+                user_id, ProjectId(project_id), data.value, data.attachments, key=request_key
             )
-            return (await messages.views([message]))[0]
         if data.content is None or data.role is None or data.type is None:
             raise InvalidInput([FieldError("value", "is required (or `content`, `role` and `type`)")])
         new = NewMessage(content=data.content, role=data.role, type=data.type, status=data.status)
-        return MessageView.from_entity(await messages.create_message(user_id, ProjectId(project_id), new))
+        return await messages.create_message(user_id, ProjectId(project_id), new, key=request_key)
 
     @patch("/messages/{message_id:uuid}", operation_id="updateMessage", responses=problems(404))
     async def update_message(

@@ -10,10 +10,12 @@ from litestar.params import FromPath, JSONBody
 
 from domain.enums import DEFAULT_FRAMEWORK
 from domain.errors import FieldError, InvalidInput
+from domain.idempotency import RequestKey
 from domain.ids import ProjectId, UserId
 from domain.inputs import ProjectChanges
 from domain.services.projects import ProjectService
 from domain.views import ProjectView
+from server.idempotency import IDEMPOTENCY
 from server.openapi import problems
 from server.schemas import CreateProject, ProjectDetail, Success
 
@@ -22,30 +24,37 @@ class ProjectController(Controller):
     path = "/projects"
     tags = ["projects"]
 
-    @post("/", operation_id="createProject", responses=problems(403), status_code=201)
+    @post(
+        "/",
+        operation_id="createProject",
+        responses=problems(403, 409, 422),
+        status_code=201,
+        dependencies=IDEMPOTENCY,
+    )
     async def create_project(
         self,
         data: JSONBody[CreateProject],
         user_id: NamedDependency[UserId],
         projects: NamedDependency[ProjectService],
+        request_key: NamedDependency[RequestKey | None],
     ) -> ProjectView:
         """Create a project. With `message`: stores it as the first message, spends 1 credit and
-        starts the code agent. Without: a plain project named `name`."""
+        starts the code agent. Without: a plain project named `name`. With an `Idempotency-Key`,
+        a retry gets the first answer."""
         framework = data.framework or DEFAULT_FRAMEWORK
         if data.message is not None:
-            project = await projects.create_with_message(
+            return await projects.create_with_message(
                 user_id,
                 data.message,
                 framework=framework,
                 image_url=data.image_url,
                 attachments=data.attachments,
                 model=data.model,
+                key=request_key,
             )
-        elif data.name is not None:
-            project = await projects.create(user_id, data.name, framework)
-        else:
-            raise InvalidInput([FieldError("message", "is required (or `name` for a plain project)")])
-        return ProjectView.from_entity(project)
+        if data.name is not None:
+            return await projects.create(user_id, data.name, framework, key=request_key)
+        raise InvalidInput([FieldError("message", "is required (or `name` for a plain project)")])
 
     @get("/", operation_id="listProjects", responses=problems())
     async def list_projects(

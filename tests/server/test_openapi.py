@@ -57,3 +57,17 @@ async def test_the_project_example_is_the_rest_references(client):
 
     [example] = components["CreateProject"]["examples"]
     assert example["message"] == "Build a to-do list app with a clean, minimal design"
+
+
+async def test_both_prompt_routes_document_the_idempotency_key_and_its_refusals(client):
+    paths = (await document(client))["paths"]
+
+    documented = [
+        (
+            [p["name"] for p in paths[path]["post"]["parameters"] if p["in"] == "header"],
+            {"409", "422"} <= set(paths[path]["post"]["responses"]),
+        )
+        for path in ("/api/projects", "/api/projects/{project_id}/messages")
+    ]
+
+    assert documented == [(["Idempotency-Key"], True)] * 2

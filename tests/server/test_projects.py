@@ -9,6 +9,7 @@ import pytest
 from db.tables import (
     TABLES,
     AgentRunTable,
+    IdempotencyKeyTable,
     MessageTable,
     OAuthConnectionTable,
     PolarCustomerTable,
@@ -36,6 +37,7 @@ NOT_PROJECT_OWNED = (
     # The event log outlives a project until the broker has its last events (tests/channels).
     ProjectStreamTable,
     ProjectEventTable,
+    IdempotencyKeyTable,  # a user's keys outlive the project: a retry still gets its first answer
 )
 
 
