@@ -24,7 +24,7 @@ from db.migrate import migrate, pending_migrations
 from db.storage import PiccoloStorage
 from db.token_cipher import AesGcmTokenCipher, decode_key, new_key
 from domain.clock import Clock, SystemClock
-from domain.ports import RateLimitStore
+from domain.ports import EventPublisher, RateLimitStore
 from domain.rules.plans import PlanCatalog
 from domain.rules.rate_limits import RateLimit
 from domain.services.agent_runs import AgentRunService
@@ -40,6 +40,7 @@ from domain.services.subscriptions import SubscriptionService
 from domain.services.usage import UsageService
 from server.agent import import_processor, sandbox_provider, start_worker
 from server.auth import TokenVerifier, build_verifier
+from server.faults import FaultAfterCommit
 from server.sandbox_sync import SandboxSync
 from server.settings import Settings
 from workers.worker import AgentWorker
@@ -134,24 +135,27 @@ class Runtime:
             broker, rate_store, presence = MemoryBroker(retention), MemoryRateLimitStore(), MemoryPresence()
         storage = PiccoloStorage(database)
         publisher = BrokerPublisher(broker, storage.events)
+        events: EventPublisher = publisher
+        if settings.fault_after_commit is not None:
+            events = FaultAfterCommit(publisher, settings.fault_after_commit)
         clock = clock or SystemClock()
         catalog = PlanCatalog(
             pro_product_ids=settings.polar_pro_product_ids,
             unlimited_product_ids=settings.polar_unlimited_product_ids,
         )
-        usage = UsageService(storage, publisher, clock, catalog, admins=settings.admin_user_ids)
-        messages = MessageService(storage, publisher, clock, usage)
+        usage = UsageService(storage, events, clock, catalog, admins=settings.admin_user_ids)
+        messages = MessageService(storage, events, clock, usage)
         services = Services(
-            projects=ProjectService(storage, publisher, clock, usage),
+            projects=ProjectService(storage, events, clock, usage),
             messages=messages,
-            drafts=DraftService(storage, publisher, clock),
+            drafts=DraftService(storage, events, clock),
             usage=usage,
-            subscriptions=SubscriptionService(storage, publisher, clock),
-            imports=ImportService(storage, publisher, clock),
-            oauth=OAuthService(storage, publisher, clock, cipher),
-            runs=RunService(storage, publisher, clock),
-            agent_runs=AgentRunService(storage, publisher, clock, usage),
-            snapshots=SnapshotService(storage, publisher, clock, messages),
+            subscriptions=SubscriptionService(storage, events, clock),
+            imports=ImportService(storage, events, clock),
+            oauth=OAuthService(storage, events, clock, cipher),
+            runs=RunService(storage, events, clock),
+            agent_runs=AgentRunService(storage, events, clock, usage),
+            snapshots=SnapshotService(storage, events, clock, messages),
             rate_limiter=RateLimiter(rate_store, clock),
         )
         sandboxes = sandbox_provider(settings)  # one for the worker and for restores alike

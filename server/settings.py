@@ -13,6 +13,7 @@ import msgspec
 from db.engine import is_postgres_url
 from db.token_cipher import InvalidKey, decode_key
 from domain.enums import Framework
+from server.faults import FAULTS
 
 ENV_PREFIX = "FORGE_"
 # Variables the test suite reads for itself; they are not server settings.
@@ -106,6 +107,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """GitHub's REST API, which GitHub imports read repositories from (GitHub Enterprise: its /api/v3)."""
     figma_api_url: str = "https://api.figma.com"
     """Figma's REST API, which Figma imports read files from."""
+    fault_after_commit: str | None = None
+    """Tests only: `exit:<event type>` or `drop:<event type>` (server/faults.py)."""
 
     @property
     def uses_clerk(self) -> bool:
@@ -262,6 +265,9 @@ def _check_consistency(settings: Settings) -> None:
     ):
         if not url.startswith(("http://", "https://")):
             raise SettingsError(f"FORGE_{variable}: expected an http(s):// URL, got {url!r}")
+    fault = settings.fault_after_commit
+    if fault is not None and (fault.partition(":")[0] not in FAULTS or not fault.partition(":")[2]):
+        raise SettingsError(f"FORGE_FAULT_AFTER_COMMIT: expected exit:<event type> or drop:<event type>, got {fault!r}")
     if settings.public_url is not None and not settings.public_url.startswith(("http://", "https://")):
         raise SettingsError(f"FORGE_PUBLIC_URL: expected an http(s):// URL, got {settings.public_url!r}")
     if settings.clerk_jwks_url is not None and not settings.clerk_jwks_url.startswith(

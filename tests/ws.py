@@ -44,6 +44,18 @@ class TabClient:
     async def next_of(self, frame_type: str, timeout: float = 5.0) -> Frame:
         return await self.until(lambda f: f["type"] == frame_type, timeout)
 
+    async def sequenced_within(self, seconds: float) -> list[Frame]:
+        """The sequenced frames that arrive within `seconds` (presence and the like left out)."""
+        received: list[Frame] = []
+        try:
+            async with asyncio.timeout(seconds):
+                while True:
+                    frame = await self.next(seconds)
+                    if "seq" in frame:
+                        received.append(frame)
+        except TimeoutError:
+            return received
+
     async def send(self, frame: Frame | str) -> None:
         await self.connection.send(frame if isinstance(frame, str) else json.dumps(frame))
 

@@ -53,7 +53,7 @@ class TakenOverMeanwhile:
 
 @pytest.fixture
 def services(storage, clock):
-    publisher = BrokerPublisher(MemoryBroker())
+    publisher = BrokerPublisher(MemoryBroker(), storage.events)
     usage = UsageService(storage, publisher, clock, PlanCatalog(pro_product_ids=frozenset({PRO_PRODUCT})))
     return usage, ProjectService(storage, publisher, clock, usage)
 

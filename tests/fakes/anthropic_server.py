@@ -60,6 +60,8 @@ class Reply:
     """Answer this HTTP status with an API error body instead of a stream."""
     delay_seconds: float = 0.0
     """Pause after each event, so streaming is observable."""
+    hold: asyncio.Event | None = None
+    """Pause after the first text piece until the test sets this (the model is slow there)."""
     input_tokens: int = 42
     output_tokens: int = 17
 
@@ -127,6 +129,8 @@ class FakeAnthropic(LocalHttpServer):
                 return
             if sent == 0:
                 self.first_text_sent.append(time.monotonic())
+            elif sent == 1 and reply.hold is not None:
+                await reply.hold.wait()
             await events.send(
                 {
                     "type": "content_block_delta",
