@@ -1,8 +1,10 @@
-"""What the benchmarks share: a scratch PostgreSQL database, `forge serve` processes, a token."""
+"""What the benchmarks share: the two deployments (`forge serve` embedded, or on a scratch PostgreSQL
+database and a Redis prefix), server processes, a token, process CPU and memory readings, tables."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import platform
 import resource
@@ -12,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,28 +86,16 @@ class ScratchDatabase:
             await admin.close()
 
 
-class Serve:
-    """`forge serve` in the scaled deployment, for the length of a `with` block."""
+class ServerProcess:
+    """A server process for the length of a `with` block: ready once `/readyz` answers 200,
+    stopped with SIGTERM (then killed if it does not stop within a minute)."""
 
-    def __init__(self, database_url: str, prefix: str, workdir: Path, **settings: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FORGE_")}
-        env.update(
-            FORGE_PORT=str(self.port),
-            FORGE_DATABASE_URL=database_url,
-            FORGE_REDIS_URL=REDIS_URL,
-            FORGE_REDIS_PREFIX=prefix,
-            FORGE_JWT_SECRET=JWT_SECRET,
-            FORGE_OAUTH_ENCRYPTION_KEY=OAUTH_KEY,
-            FORGE_LOG_LEVEL="WARNING",
-            FORGE_RATE_LIMIT_WRITES_PER_MINUTE="1000000",
-            FORGE_WORKER_IN_PROCESS="false",  # the channel benchmarks measure tabs, not runs
-        )
-        env.update(settings)
-        self.log = (workdir / f"serve-{self.port}.log").open("w")
+    def __init__(self, command: list[str], port: int, workdir: Path, env: dict[str, str]) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = (workdir / f"server-{port}.log").open("w")
         self.process = subprocess.Popen(
-            [FORGE, "serve"],
+            command,
             cwd=workdir,
             env=env,
             stdout=self.log,
@@ -111,15 +103,23 @@ class Serve:
             preexec_fn=raise_fd_limit,
         )
 
-    def __enter__(self) -> Serve:
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def ws_url(self, path: str) -> str:
+        return self.url.replace("http", "ws", 1) + path
+
+    def __enter__(self) -> ServerProcess:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
                     return self
             except httpx.TransportError:
                 time.sleep(0.1)
-        raise RuntimeError("forge serve did not start")
+        self.__exit__(RuntimeError)
+        raise RuntimeError(f"the server on port {self.port} did not start")
 
     def __exit__(self, error_type: object, *_: object) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -133,14 +133,102 @@ class Serve:
             sys.stderr.write(Path(self.log.name).read_text()[-5000:])
 
 
+BENCH_SETTINGS = {
+    "FORGE_LOG_LEVEL": "WARNING",
+    "FORGE_RATE_LIMIT_WRITES_PER_MINUTE": "1000000",
+    "FORGE_WORKER_IN_PROCESS": "false",  # the channel benchmarks measure tabs, not runs
+}
+"""What the channel benchmarks change from the server's defaults; `defaults=True` keeps only the
+log level (e.g. to repro an attack inside the default rate limit)."""
+
+
+class Serve(ServerProcess):
+    """`forge serve` for the length of a `with` block: scaled (PostgreSQL at `database_url`, Redis
+    keys under `prefix`), or embedded (SQLite and the in-process broker under a fresh data folder
+    in `workdir`) when both are None."""
+
+    def __init__(
+        self,
+        database_url: str | None,
+        prefix: str | None,
+        workdir: Path,
+        *,
+        defaults: bool = False,
+        **settings: str,
+    ) -> None:
+        port = free_port()
+        self.redis_prefix = prefix
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FORGE_")}
+        env.update(
+            FORGE_PORT=str(port),
+            FORGE_DATA_DIR=str(workdir / f"data-{port}"),
+            FORGE_JWT_SECRET=JWT_SECRET,
+            FORGE_OAUTH_ENCRYPTION_KEY=OAUTH_KEY,
+        )
+        if database_url is not None:
+            env["FORGE_DATABASE_URL"] = database_url
+        if prefix is not None:
+            env.update(FORGE_REDIS_URL=REDIS_URL, FORGE_REDIS_PREFIX=prefix)
+        env.update({"FORGE_LOG_LEVEL": "WARNING"} if defaults else BENCH_SETTINGS)
+        env.update(settings)
+        super().__init__([FORGE, "serve"], port, workdir, env)
+
+    def __enter__(self) -> Serve:
+        super().__enter__()
+        return self
+
+
+DEPLOYMENTS = ("embedded", "scaled")
+
+
+@asynccontextmanager
+async def deployment(
+    kind: str, workdir: Path, *, defaults: bool = False, **settings: str
+) -> AsyncIterator[Serve]:
+    """One `forge serve` of the given deployment; afterwards its scratch database is dropped and its
+    Redis keys are deleted."""
+    if kind == "embedded":
+        with Serve(None, None, workdir, defaults=defaults, **settings) as server:
+            yield server
+        return
+    if kind != "scaled":
+        raise ValueError(f"unknown deployment {kind!r}: expected one of {', '.join(DEPLOYMENTS)}")
+    prefix = new_redis_prefix()
+    try:
+        async with ScratchDatabase() as database_url:
+            with Serve(database_url, prefix, workdir, defaults=defaults, **settings) as server:
+                yield server
+    finally:
+        await delete_redis_prefix(prefix)
+
+
+def new_redis_prefix() -> str:
+    return f"forge-bench:{secrets.token_hex(4)}:"
+
+
+async def delete_redis_prefix(prefix: str) -> int:
+    """Deletes every key under `prefix` (which holds no glob characters); returns how many."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}*", count=1000)]
+        if keys:
+            await redis.unlink(*keys)
+        return len(keys)
+    finally:
+        await redis.aclose()
+
+
 def token(user: str = "bench") -> str:
     return issue_dev_token(JWT_SECRET, user)
 
 
-def create_project(base_url: str) -> str:
+def create_project(base_url: str, name: str = "Benchmark") -> str:
+    """A plain project (no message: no credit spent, no run)."""
     response = httpx.post(
         f"{base_url}/api/projects",
-        json={"name": "Benchmark", "framework": "REACT"},
+        json={"name": name, "framework": "REACT"},
         headers={"Authorization": f"Bearer {token()}"},
     )
     response.raise_for_status()
@@ -152,6 +240,59 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no RSS for {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) the process has used so far."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every process on the machine has used so far (all cores, idle and I/O wait excluded):
+    what the other processes used during a measurement is this minus one's own."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pid: int, timeout: float = 120.0, window: float = 0.5, busy_share: float = 0.05) -> None:
+    """Returns once the process used under `busy_share` of a core over `window` seconds, e.g. once a
+    server has finished the work the last storm left behind (leaves, presence frames)."""
+    deadline = time.monotonic() + timeout
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        after = cpu_seconds(pid)
+        if after - before < busy_share * window:
+            return
+        before = after
+    raise RuntimeError(f"process {pid} was still busy after {timeout:g} s")
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile (`share` 0.5 for the median, 0.99 for p99); NaN when empty."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def heading(name: str, params: str) -> str:
+    """The title every benchmark table carries: what, when, where, with which parameters."""
+    return f"bench/{name} — {today()} — {machine()} — {params}"
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A markdown table, the first column left-aligned and the others right-aligned."""
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "| --- |" + " ---: |" * (len(headers) - 1),
+        *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows),
+    ]
+    return "\n".join(lines)
 
 
 def run(coroutine: object) -> object:

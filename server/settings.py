@@ -267,7 +267,9 @@ def _check_consistency(settings: Settings) -> None:
             raise SettingsError(f"FORGE_{variable}: expected an http(s):// URL, got {url!r}")
     fault = settings.fault_after_commit
     if fault is not None and (fault.partition(":")[0] not in FAULTS or not fault.partition(":")[2]):
-        raise SettingsError(f"FORGE_FAULT_AFTER_COMMIT: expected exit:<event type> or drop:<event type>, got {fault!r}")
+        raise SettingsError(
+            f"FORGE_FAULT_AFTER_COMMIT: expected exit:<event type> or drop:<event type>, got {fault!r}"
+        )
     if settings.public_url is not None and not settings.public_url.startswith(("http://", "https://")):
         raise SettingsError(f"FORGE_PUBLIC_URL: expected an http(s):// URL, got {settings.public_url!r}")
     if settings.clerk_jwks_url is not None and not settings.clerk_jwks_url.startswith(
