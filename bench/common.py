@@ -157,6 +157,7 @@ class Serve(ServerProcess):
         **settings: str,
     ) -> None:
         port = free_port()
+        self.database_url = database_url
         self.redis_prefix = prefix
         env = {k: v for k, v in os.environ.items() if not k.startswith("FORGE_")}
         env.update(
@@ -224,11 +225,13 @@ def token(user: str = "bench") -> str:
     return issue_dev_token(JWT_SECRET, user)
 
 
-def create_project(base_url: str, name: str = "Benchmark") -> str:
-    """A plain project (no message: no credit spent, no run)."""
+def create_project(base_url: str, name: str = "Benchmark", *, message: str | None = None) -> str:
+    """A plain project (no message: no credit spent, no run); with `message`, one built from that
+    prompt instead (1 credit of the bench user's, a PENDING run for a worker to claim)."""
+    body = {"name": name} if message is None else {"message": message}
     response = httpx.post(
         f"{base_url}/api/projects",
-        json={"name": name, "framework": "REACT"},
+        json={**body, "framework": "REACT"},
         headers={"Authorization": f"Bearer {token()}"},
     )
     response.raise_for_status()

@@ -2,6 +2,10 @@
 second through the real path (publisher → Redis → `forge serve` → WebSocket), and in the same run
 a raw baseline: a minimal Redis subscriber broadcasting with the `websockets` library.
 
+The publisher does what an agent worker does: on the scaled deployment's database it claims the
+waiting run of a project created with a prompt (one fresh project per cell), then publishes its
+reply's deltas as live frames under the run's fence; each delta's text is the time it was sent.
+
     .venv/bin/python bench/fanout.py [--seconds 5] [--tabs 1,100,1000] [--rates 20,50,100]
 
 Prints p50/p99/max latency, deliveries per second, lost, duplicated and reordered frames per cell,
@@ -21,16 +25,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
-from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
     REDIS_URL,
-    ScratchDatabase,
-    Serve,
     create_project,
+    deployment,
     free_port,
     machine,
     raise_fd_limit,
@@ -41,6 +45,9 @@ from bench.common import (
 SCRIPT = str(Path(__file__).resolve())
 _FRAME = re.compile(rb'"seq":(\d+),.*"text":"(\d+)"')
 BASELINE_CHANNEL = "bench-baseline"
+PROMPT = "Build a to-do list app with a clean, minimal design"
+RUN_LEASE = timedelta(hours=1)
+"""The publisher holds its run without a heartbeat: the lease outlasts any cell."""
 
 
 # --- tabs ----------------------------------------------------------------------------------------
@@ -99,47 +106,91 @@ async def tabs(url: str, count: int, expected: int, seconds: float) -> None:
 
 
 # --- publishers ----------------------------------------------------------------------------------
+# Each says `ready` once it can send, sends on `go`, and exits on `end` (once the tabs are done).
 
 
-async def publish(system: str, target: str, prefix: str, rate: int, count: int) -> None:
-    """Emits `count` deltas at `rate` per second, each carrying the time it was sent."""
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(REDIS_URL)
-    send = await _sender(system, redis, target, prefix)
+async def _paced(send: Callable[[int], Awaitable[None]], rate: int, count: int) -> None:
+    """Calls `send(n)` for n in 0..count-1 at `rate` per second, each after the previous one."""
     start = time.perf_counter()
     for n in range(count):
         delay = start + n / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
         await send(n)
-    await redis.aclose()
 
 
-async def _sender(system: str, redis, target: str, prefix: str):  # type: ignore[no-untyped-def]
-    if system == "forge":
-        from channels.publisher import BrokerPublisher
-        from channels.redis import RedisBroker
-        from domain.events import MessageDelta
-        from domain.ids import ProjectId
+async def _line() -> str:
+    return (await asyncio.to_thread(sys.stdin.readline)).strip()
 
-        publisher = BrokerPublisher(RedisBroker(redis, prefix))
-        project, message = ProjectId(UUID(target)), UUID(int=1)
 
-        async def send_forge(n: int) -> None:
-            await publisher.publish(
-                project, [MessageDelta(message_id=message, offset=n, text=str(time.time_ns()))]
+async def publish_forge(database_url: str, prefix: str, project: str, rate: int, count: int) -> None:
+    """What an agent worker does: claims the project's waiting run, then streams `count` deltas of
+    its reply at `rate` per second under the run's fence, each carrying the time it was sent."""
+    from redis.asyncio import Redis
+
+    from channels.publisher import BrokerPublisher
+    from channels.redis import RedisBroker
+    from db.engine import Database
+    from db.storage import PiccoloStorage
+    from domain.clock import SystemClock
+    from domain.events import MessageDelta
+    from domain.rules.plans import PlanCatalog
+    from domain.rules.streaming import stream_fence
+    from domain.services.agent_runs import AgentRunService
+    from domain.services.usage import UsageService
+
+    database = Database(database_url, pool_size=2)
+    await database.start()
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        storage = PiccoloStorage(database)
+        publisher = BrokerPublisher(RedisBroker(redis, prefix), storage.events)
+        clock = SystemClock()
+        usage = UsageService(storage, publisher, clock, PlanCatalog())
+        agent_runs = AgentRunService(storage, publisher, clock, usage)
+        run = await agent_runs.claim_next("bench-fanout", RUN_LEASE)
+        if run is None or str(run.project_id) != project or run.reply_message_id is None:
+            raise RuntimeError(f"expected the waiting run of project {project}, claimed {run!r}")
+        fence, reply = stream_fence(run.id, run.attempts), run.reply_message_id
+        print("ready", flush=True)
+        await _line()
+        length = 0  # of the reply's content so far: where the next delta starts
+
+        async def send(n: int) -> None:
+            nonlocal length
+            delta = MessageDelta(message_id=reply, offset=length, text=str(time.time_ns()))
+            await publisher.publish_live(run.project_id, [delta], fence)
+            length += len(delta.text)
+
+        await _paced(send, rate, count)
+        await _line()
+        # The run ends (its credit refunded) so the next cell's project has the only waiting run.
+        await agent_runs.fail(run, "The benchmark cell is over.")
+    finally:
+        await redis.aclose()
+        await database.stop()
+
+
+async def publish_baseline(prefix: str, rate: int, count: int) -> None:
+    """Emits `count` deltas at `rate` per second, each carrying the time it was sent."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    try:
+
+        async def send(n: int) -> None:
+            frame = (
+                f'{{"seq":{n + 1},"type":"message.delta","messageId":"m","offset":{n},'
+                f'"text":"{time.time_ns()}"}}'
             )
+            await redis.publish(BASELINE_CHANNEL + prefix, frame)
 
-        return send_forge
-
-    async def send_raw(n: int) -> None:
-        frame = (
-            f'{{"seq":{n + 1},"type":"message.delta","messageId":"m","offset":{n},"text":"{time.time_ns()}"}}'
-        )
-        await redis.publish(BASELINE_CHANNEL + prefix, frame)
-
-    return send_raw
+        print("ready", flush=True)
+        await _line()
+        await _paced(send, rate, count)
+        await _line()
+    finally:
+        await redis.aclose()
 
 
 # --- baseline server -----------------------------------------------------------------------------
@@ -170,7 +221,9 @@ async def baseline_server(port: int, prefix: str) -> None:
 
 
 def _spawn(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, SCRIPT, *args], stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, SCRIPT, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
 
 
 def _wait_ready(process: subprocess.Popen[str]) -> None:
@@ -179,32 +232,49 @@ def _wait_ready(process: subprocess.Popen[str]) -> None:
         raise RuntimeError(f"expected ready, got {line!r}")
 
 
-def measure(
-    system: str, url: str, target: str, prefix: str, tabs_count: int, rate: int, seconds: float
-) -> dict:
+def _say(process: subprocess.Popen[str], line: str) -> None:
+    assert process.stdin is not None
+    process.stdin.write(line + "\n")
+    process.stdin.flush()
+
+
+def measure(url: str, publisher_args: list[str], tabs_count: int, rate: int, seconds: float) -> dict:
+    """One cell: `tabs_count` tabs on `url`, a publisher (`publisher_args` + rate, count) sending."""
     count = int(rate * seconds)
     clients = _spawn("tabs", url, str(tabs_count), str(count), str(seconds))
-    _wait_ready(clients)
-    time.sleep(0.5)  # every hello delivered before the first delta
-    publisher = _spawn("publish", system, target, prefix, str(rate), str(count))
-    publisher.wait()
-    out, _ = clients.communicate(timeout=seconds + 120)
+    publisher: subprocess.Popen[str] | None = None
+    try:
+        _wait_ready(clients)
+        publisher = _spawn(*publisher_args, str(rate), str(count))
+        _wait_ready(publisher)
+        time.sleep(0.5)  # every hello (and the run's claim) delivered before the first delta
+        _say(publisher, "go")
+        out, _ = clients.communicate(timeout=seconds + 120)
+        _say(publisher, "end")
+        if publisher.wait(timeout=60) != 0:
+            raise RuntimeError(f"the publisher exited with {publisher.returncode}")
+    finally:
+        for process in (clients, publisher):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
     result = json.loads(out.strip().splitlines()[-1])
     result["per_second"] = result["deliveries"] / seconds
     return result
 
 
 async def _forge_cells(args: argparse.Namespace, workdir: Path) -> dict[tuple[int, int], dict]:
-    prefix = f"forge-bench:{secrets.token_hex(4)}:"
+    """The scaled deployment; each cell on a fresh project whose run the publisher claims."""
     results = {}
-    async with ScratchDatabase() as database_url:
-        with Serve(database_url, prefix, workdir, FORGE_WS_SEND_BUFFER_FRAMES="100000") as server:
-            project = create_project(server.url)
-            url = server.url.replace("http", "ws") + f"/ws/projects/{project}?token={token()}"
-            for n in args.tabs:
-                for rate in args.rates:
-                    results[(n, rate)] = measure("forge", url, project, prefix, n, rate, args.seconds)
-                    _report("forge", n, rate, results[(n, rate)])
+    async with deployment("scaled", workdir, FORGE_WS_SEND_BUFFER_FRAMES="100000") as server:
+        assert server.database_url is not None and server.redis_prefix is not None
+        for n in args.tabs:
+            for rate in args.rates:
+                project = create_project(server.url, message=PROMPT)
+                url = server.ws_url(f"/ws/projects/{project}?token={token()}")
+                publisher = ["publish-forge", server.database_url, server.redis_prefix, project]
+                results[(n, rate)] = measure(url, publisher, n, rate, args.seconds)
+                _report("forge", n, rate, results[(n, rate)])
     return results
 
 
@@ -216,7 +286,7 @@ def _baseline_cells(args: argparse.Namespace) -> dict[tuple[int, int], dict]:
         for n in args.tabs:
             for rate in args.rates:
                 results[(n, rate)] = measure(
-                    "baseline", f"ws://127.0.0.1:{port}/", "-", prefix, n, rate, args.seconds
+                    f"ws://127.0.0.1:{port}/", ["publish-baseline", prefix], n, rate, args.seconds
                 )
                 _report("baseline", n, rate, results[(n, rate)])
     finally:
@@ -249,9 +319,13 @@ def main() -> None:
         url, count, expected, seconds = args.rest
         asyncio.run(tabs(url, int(count), int(expected), float(seconds)))
         return
-    if args.role == "publish":
-        system, target, prefix, rate, count = args.rest
-        asyncio.run(publish(system, target, prefix, int(rate), int(count)))
+    if args.role == "publish-forge":
+        database_url, prefix, project, rate, count = args.rest
+        asyncio.run(publish_forge(database_url, prefix, project, int(rate), int(count)))
+        return
+    if args.role == "publish-baseline":
+        prefix, rate, count = args.rest
+        asyncio.run(publish_baseline(prefix, int(rate), int(count)))
         return
     if args.role == "baseline":
         port, prefix = args.rest
