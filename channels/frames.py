@@ -24,17 +24,17 @@ class PresenceList(msgspec.Struct, frozen=True, kw_only=True):
     """At most 100 of them."""
 
 
-class Hello(Frame, tag="hello", frozen=True, kw_only=True):
+class HelloState(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """The part of a `hello` every tab joining at one point of the stream shares; `hello_frame`
+    adds the type, the tab's own `clientId` and `presence`."""
+
     epoch: str
     seq: int
-    client_id: str
-    """This tab's own id, as presence lists it."""
     project: ProjectView
     messages: list[MessageView]
     fragment: FragmentView | None
     draft: DraftView | None
     runs: list[RunView]
-    presence: PresenceList
 
 
 class Resumed(Frame, tag="resumed", frozen=True, kw_only=True):
@@ -68,3 +68,13 @@ _encoder = msgspec.json.Encoder()
 
 def encode(frame: Frame) -> str:
     return _encoder.encode(frame).decode()
+
+
+def encode_state(state: HelloState) -> bytes:
+    return _encoder.encode(state)
+
+
+def hello_frame(state: bytes, client_id: str, presence: PresenceList) -> str:
+    """A tab's `hello`: the shared state (encoded once, see HelloState) with this tab's fields."""
+    head = b'{"type":"hello","clientId":' + _encoder.encode(client_id) + b',"presence":'
+    return (head + _encoder.encode(presence) + b"," + state[1:]).decode()

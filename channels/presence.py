@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID
@@ -39,7 +40,9 @@ class Presence(Protocol):
 
     async def leave(self, project_id: ProjectId, client_id: str) -> int: ...
 
-    async def current(self, project_id: ProjectId) -> PresenceList: ...
+    async def everyone(self, project_id: ProjectId) -> list[PresenceClient]:
+        """Every client of the project, in the order they joined."""
+        ...
 
     async def refresh(self, entries: Sequence[tuple[ProjectId, str]]) -> None:
         """Keeps this process's tabs alive."""
@@ -48,6 +51,30 @@ class Presence(Protocol):
     async def reap(self) -> list[Reaped]:
         """Removes entries whose server stopped refreshing them."""
         ...
+
+
+class PresenceView:
+    """Who watches one project, as a feed of this process sees it: loaded once when the feed
+    starts, then kept current by the presence frames that pass through the feed, so that a hello
+    lists presence without asking the store, whatever the number of watchers."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, PresenceClient] = {}
+        """In the order they joined."""
+
+    def load(self, clients: Sequence[PresenceClient]) -> None:
+        self.clients = {c.client_id: c for c in clients}
+
+    def joined(self, client: PresenceClient) -> None:
+        self.clients.setdefault(client.client_id, client)
+
+    def left(self, client_id: str) -> None:
+        self.clients.pop(client_id, None)
+
+    def listed(self) -> PresenceList:
+        return PresenceList(
+            count=len(self.clients), clients=list(islice(self.clients.values(), PRESENCE_LIST_LIMIT))
+        )
 
 
 class MemoryPresence:
@@ -68,9 +95,8 @@ class MemoryPresence:
             self._projects.pop(project_id, None)
         return len(clients)
 
-    async def current(self, project_id: ProjectId) -> PresenceList:
-        clients = list(self._projects.get(project_id, {}).values())
-        return PresenceList(count=len(clients), clients=clients[:PRESENCE_LIST_LIMIT])
+    async def everyone(self, project_id: ProjectId) -> list[PresenceClient]:
+        return list(self._projects.get(project_id, {}).values())
 
     async def refresh(self, entries: Sequence[tuple[ProjectId, str]]) -> None:
         return None
@@ -104,10 +130,9 @@ class RedisPresence:
             *_, count = await pipe.execute()
         return int(count)
 
-    async def current(self, project_id: ProjectId) -> PresenceList:
+    async def everyone(self, project_id: ProjectId) -> list[PresenceClient]:
         raw = await self.client.hgetall(self.keys.presence(project_id))
-        clients = sorted((_decoder.decode(v) for v in raw.values()), key=lambda c: c.joined_at)
-        return PresenceList(count=len(clients), clients=clients[:PRESENCE_LIST_LIMIT])
+        return sorted((_decoder.decode(v) for v in raw.values()), key=lambda c: c.joined_at)
 
     async def refresh(self, entries: Sequence[tuple[ProjectId, str]]) -> None:
         if entries:

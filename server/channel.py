@@ -1,9 +1,10 @@
 """`GET /ws/projects/{projectId}`: one project's live channel for one tab (API.md).
 
-Joining: register with the hub first (frames start buffering), then send `resumed` and the missed
-frames from history if the tab's `since`/`epoch` allow it, else a `hello` snapshot; buffered frames
-the tab already has (seq at or below what it was sent) are skipped. Only the writer sends; the
-reader turns the tab's frames into service calls and queues their answers.
+Joining: register with the project's feed first (frames start buffering), then send `resumed` and
+the missed frames (from the feed's recent frames, else the broker's history) if the tab's
+`since`/`epoch` allow it, else a `hello` from the state the feed shares with the tabs joining about
+now; buffered frames the tab already has (seq at or below what it was sent) are skipped. Only the
+writer sends; the reader turns the tab's frames into service calls and queues their answers.
 
 Most tabs sit idle, so each costs little: the handler's own task is the writer, the reader is the
 one other task, and the token and resume point are read from the raw scope rather than through
@@ -20,35 +21,30 @@ from typing import Any
 from urllib.parse import parse_qsl
 from uuid import UUID
 
-import msgspec
 from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
-from channels.broker import Head, seq_of
 from channels.close_codes import (
     CLOSE_INTERNAL_ERROR,
     CLOSE_NOT_FOUND,
     CLOSE_POLICY_VIOLATION,
     CLOSE_UNAUTHORIZED,
 )
+from channels.feed import ProjectFeed
 from channels.frames import (
     ErrorFrame,
-    Hello,
     Pong,
     PresenceClient,
     PresenceJoined,
     PresenceLeft,
     Resumed,
     encode,
+    hello_frame,
 )
-from channels.hub import Direct, Event, Tab
-from domain.enums import MessageStatus
+from channels.tab import Direct, Event, Tab
 from domain.errors import DomainError, NotFound
-from domain.events import MessageDelta
 from domain.ids import ProjectId, UserId
-from domain.rules.streaming import apply_delta
-from domain.services.snapshots import ProjectSnapshot
-from domain.views import MessageView, iso_ms
+from domain.views import iso_ms
 from server.auth import InvalidToken
 from server.authentication import bearer_token
 from server.client_frames import BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
@@ -59,11 +55,8 @@ from server.runtime import Runtime
 logger = logging.getLogger("forge.server")
 
 CLOSE_TIMEOUT_SECONDS = 5.0
-SNAPSHOT_ATTEMPTS = 4
 TAB_GONE = 0
 """Not a close code: the tab went away, so there is nobody to send one to."""
-_DELTA_MARK = b'"type":"message.delta"'
-_delta_decoder = msgspec.json.Decoder(MessageDelta)
 
 
 @websocket("/ws/projects/{project_id:uuid}", opt={"exclude_from_auth": True})
@@ -75,12 +68,22 @@ async def project_channel(socket: WebSocket[Any, Any, Any], project_id: FromPath
     if user_id is None:
         await socket.close(CLOSE_UNAUTHORIZED, "a valid token is required")
         return
-    try:
-        await runtime.services.projects.get(user_id, ProjectId(project_id))
-    except NotFound:
+    if not await _may_watch(runtime, user_id, ProjectId(project_id)):
         await socket.close(CLOSE_NOT_FOUND, "no such project")
         return
     await TabSession(socket, runtime, user_id, ProjectId(project_id)).run()
+
+
+async def _may_watch(runtime: Runtime, user_id: UserId, project_id: ProjectId) -> bool:
+    """Asks the database only when no feed of this process knows who may watch the project."""
+    owner = runtime.hub.owner_of(project_id)
+    if owner is not None:
+        return owner == user_id
+    try:
+        await runtime.services.projects.get(user_id, project_id)
+    except NotFound:
+        return False
+    return True
 
 
 async def _authenticate(socket: WebSocket[Any, Any, Any], runtime: Runtime) -> UserId | None:
@@ -116,10 +119,12 @@ class TabSession:
         self.watermark = 0
         """The highest seq this tab has been sent (or that its snapshot covers)."""
         self.prompts = PromptRefs()
+        self.feed: ProjectFeed
+        """This process's feed of the project, from the moment the tab joined it."""
 
     async def run(self) -> None:
         runtime, project_id = self.runtime, self.project_id
-        await runtime.hub.join(project_id, self.tab)
+        self.feed = await runtime.hub.join(project_id, self.tab)
         try:
             await self._announce_join()
             code = await self._serve()
@@ -155,73 +160,42 @@ class TabSession:
 
     async def _start(self) -> None:
         since, epoch = _resume_point(self.socket)
-        if since is not None and epoch:
+        if since is None or not epoch or not await self._resume(since, epoch):
+            await self._hello()
+
+    async def _resume(self, since: int, epoch: str) -> bool:
+        """Sends `resumed` and the frames after `since`, from this feed's recent frames or else
+        the broker's history; False if neither holds them all (the tab needs a hello)."""
+        recent = self.feed.frames_after(epoch, since)
+        if recent is not None:
+            frames, last = [event.text for event in recent], self.feed.last_seq
+        else:
             history = await self.runtime.broker.read(self.project_id, since)
-            if history.epoch == epoch and history.complete:
-                await self._send(encode(Resumed(epoch=epoch, from_=since + 1, to=history.seq)))
-                for frame in history.frames:
-                    await self._send(frame.decode())
-                self.epoch, self.watermark = epoch, history.seq
-                return
-        await self._hello()
+            if history.epoch != epoch or not history.complete:
+                return False
+            frames, last = [frame.decode() for frame in history.frames], history.seq
+        await self._send(encode(Resumed(epoch=epoch, from_=since + 1, to=last)))
+        for text in frames:
+            await self._send(text)
+        self.epoch, self.watermark = epoch, last
+        return True
 
     async def _hello(self) -> None:
-        head, snapshot = await self._consistent_snapshot()
-        messages = await self._caught_up(snapshot.messages, head.seq)
-        presence = await self.runtime.presence.current(self.project_id)
-        hello = Hello(
-            epoch=head.epoch,
-            seq=head.seq,
-            client_id=self.tab.client_id,
-            project=snapshot.project,
-            messages=messages,
-            fragment=snapshot.fragment,
-            draft=snapshot.draft,
-            runs=snapshot.runs,
-            presence=presence,
-        )
-        await self._send(encode(hello))
-        self.epoch, self.watermark = head.epoch, head.seq
-
-    async def _consistent_snapshot(self) -> tuple[Head, ProjectSnapshot]:
-        """The project's state and the point of its stream that state is at: the stream's head when
-        it holds exactly the commits the state includes. A stream behind the database is brought
-        up to date from the event log first (its publisher may still be at it, or have died)."""
-        broker, snapshots = self.runtime.broker, self.runtime.services.snapshots
-        for _ in range(SNAPSHOT_ATTEMPTS):
-            head = (await broker.read(self.project_id)).head
-            snapshot = await snapshots.load(self.user_id, self.project_id)
-            if not head.epoch:
-                head = await broker.open(self.project_id, snapshot.commit)
-            if head.commit == snapshot.commit:
-                return head, snapshot
-            if head.commit < snapshot.commit:
-                await self.runtime.publisher.catch_up(self.project_id, snapshot.commit)
-        # Commits keep coming faster than we read: this state is a little ahead of the stream's
-        # head, and the events in between, which the tab gets again, only repeat what it shows.
-        return head, snapshot
-
-    async def _caught_up(self, messages: list[MessageView], seq: int) -> list[MessageView]:
-        """A streaming message is saved a few times a second while its deltas go out at once, so
-        its stored content may lag the stream at `seq`; the deltas up to `seq` still in history
-        bring it level, and the tab can take every later delta as it comes."""
-        streaming = {m.id: m for m in messages if m.status == MessageStatus.STREAMING}
-        if not streaming:
-            return messages
-        history = await self.runtime.broker.read(self.project_id, 0)
-        contents = {message_id: m.content for message_id, m in streaming.items()}
-        for frame in history.frames:
-            if seq_of(frame) > seq:
-                break
-            if _DELTA_MARK not in frame:
-                continue
-            delta = _delta_decoder.decode(frame)
-            current = contents.get(delta.message_id)
-            if current is not None:
-                contents[delta.message_id] = apply_delta(current, delta.offset, delta.text) or current
-        return [
-            msgspec.structs.replace(m, content=contents[m.id]) if m.id in contents else m for m in messages
-        ]
+        """The hello state the feed shares with every tab joining about now, brought up to where
+        this tab joined with the feed's recent frames (a fresh state of its own when those no
+        longer reach back to the shared one)."""
+        hellos, feed = self.runtime.hellos, self.feed
+        shared = await feed.shared_hello(lambda: hellos.load(self.project_id))
+        recent = feed.frames_after(shared.epoch, shared.seq)
+        if recent is None and shared.seq < feed.last_seq:
+            shared, recent = await hellos.load(self.project_id), []
+        if shared.owner != self.user_id:
+            raise NotFound("Project not found.")
+        await self._send(hello_frame(shared.state, self.tab.client_id, feed.presence.listed()))
+        self.epoch, self.watermark = shared.epoch, shared.seq
+        for event in recent or ():
+            await self._send(event.text)
+            self.watermark = event.seq
 
     async def _write(self) -> int:
         tab = self.tab
@@ -316,12 +290,14 @@ class TabSession:
         client = PresenceClient(
             client_id=self.tab.client_id, user_id=self.user_id, joined_at=iso_ms(self.runtime.clock.now())
         )
+        self.feed.presence.joined(client)  # in this tab's own hello, before the broadcast comes back
         count = await self.runtime.presence.join(self.project_id, client)
         await self.runtime.broker.broadcast(
             self.project_id, encode(PresenceJoined(client=client, count=count)).encode()
         )
 
     async def _announce_leave(self) -> None:
+        self.feed.presence.left(self.tab.client_id)
         with contextlib.suppress(Exception):  # leaving must finish even if the broker is down
             count = await self.runtime.presence.leave(self.project_id, self.tab.client_id)
             left = PresenceLeft(client_id=self.tab.client_id, count=count)

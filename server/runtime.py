@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from channels.broker import Broker, Retention
 from channels.frames import PresenceLeft, encode
+from channels.hellos import HelloLoader
 from channels.hub import ProjectHub
 from channels.memory import MemoryBroker
 from channels.presence import MemoryPresence, Presence, RedisPresence
@@ -100,6 +101,7 @@ class Runtime:
     rate_limits: RateLimits
     clock: Clock
     hub: ProjectHub
+    hellos: HelloLoader
     presence: Presence
     publisher: BrokerPublisher
     sandbox_sync: SandboxSync
@@ -168,7 +170,8 @@ class Runtime:
             catalog=catalog,
             rate_limits=RateLimits.from_settings(settings),
             clock=clock,
-            hub=ProjectHub(broker),
+            hub=ProjectHub(broker, presence),
+            hellos=HelloLoader(broker, services.snapshots, publisher),
             presence=presence,
             publisher=publisher,
             sandbox_sync=SandboxSync(storage, sandboxes),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import msgspec
 
 from domain.clock import Clock
-from domain.ids import ProjectId, UserId
+from domain.errors import NotFound
+from domain.ids import ProjectId
 from domain.ports import EventPublisher, Storage
 from domain.services.base import Service
 from domain.services.messages import MessageService
@@ -35,13 +36,16 @@ class SnapshotService(Service):
         super().__init__(storage, events, clock)
         self.messages = messages
 
-    async def load(self, user_id: UserId, project_id: ProjectId) -> ProjectSnapshot:
-        """The project as of one commit, read in one consistent snapshot of the database."""
+    async def load(self, project_id: ProjectId) -> ProjectSnapshot:
+        """The project as of one commit, read in one consistent snapshot of the database; whoever
+        may watch it (`project.user_id`) is the caller's to check. NotFound if there is none."""
         async with self.storage.snapshot():
             # The number first: under weaker isolation the rows may only be newer than it, and a
             # tab applying an event it already has changes nothing.
             commit = await self.storage.events.head(project_id)
-            project = await self.owned_project(user_id, project_id)
+            project = await self.storage.projects.get(project_id)
+            if project is None:
+                raise NotFound("Project not found.")
             latest = await self.storage.messages.list_latest(project_id, SNAPSHOT_MESSAGES)
             fragment = await self.storage.fragments.latest_for_project(project_id)
             draft = await self.storage.drafts.get_for_project(project_id)
