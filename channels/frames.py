@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
-from domain.views import DraftView, FragmentView, MessageView, ProjectView, RunView, Timestamp
+from domain.views import DraftView, FragmentView, ProjectView, RunView, SummarizedMessage, Timestamp
 
 
 class Frame(msgspec.Struct, frozen=True, kw_only=True, rename="camel", tag_field="type"):
@@ -31,7 +31,7 @@ class HelloState(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     epoch: str
     seq: int
     project: ProjectView
-    messages: list[MessageView]
+    messages: list[SummarizedMessage]
     fragment: FragmentView | None
     draft: DraftView | None
     runs: list[RunView]

@@ -18,7 +18,7 @@ from domain.events import MessageDelta
 from domain.ids import ProjectId
 from domain.rules.streaming import apply_delta
 from domain.services.snapshots import ProjectSnapshot, SnapshotService
-from domain.views import MessageView
+from domain.views import SummarizedMessage
 
 SNAPSHOT_ATTEMPTS = 4
 _DELTA_MARK = b'"type":"message.delta"'
@@ -69,8 +69,8 @@ class HelloLoader:
         return head, snapshot
 
     async def _caught_up(
-        self, project_id: ProjectId, messages: list[MessageView], seq: int
-    ) -> list[MessageView]:
+        self, project_id: ProjectId, messages: list[SummarizedMessage], seq: int
+    ) -> list[SummarizedMessage]:
         """A streaming message is saved a few times a second while its deltas go out at once, so
         its stored content may lag the stream at `seq`; the deltas up to `seq` still in history
         bring it level, and the tab can take every later delta as it comes."""

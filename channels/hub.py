@@ -19,12 +19,14 @@ class ProjectHub:
         self.feeds: dict[ProjectId, ProjectFeed] = {}
         self._starting: dict[ProjectId, asyncio.Future[ProjectFeed]] = {}
 
-    async def join(self, project_id: ProjectId, tab: Tab) -> ProjectFeed:
-        """Registers the tab; from now on it gets every frame the feed delivers."""
+    async def join(self, project_id: ProjectId, tab: Tab, owner: str) -> ProjectFeed:
+        """Registers the tab, whose user the caller found to be the project's `owner`; from now on
+        the tab gets every frame the feed delivers."""
         feed = self.feeds.get(project_id)
         if feed is None:
             feed = await self._start_feed(project_id)
         feed.tabs.add(tab)  # no await since the feed started: nothing slipped past the tab
+        feed.owner = owner
         return feed
 
     async def leave(self, project_id: ProjectId, tab: Tab) -> None:

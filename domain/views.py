@@ -109,6 +109,35 @@ class FragmentView(View, frozen=True, kw_only=True):
         )
 
 
+class FragmentSummary(View, frozen=True, kw_only=True):
+    """A fragment without its files or metadata: what a `hello` shows of every version, so it
+    stays small for a long project (the files come from REST)."""
+
+    id: UUID
+    message_id: UUID
+    project_id: UUID
+    sandbox_url: str
+    title: str
+    framework: Framework
+    file_count: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, fragment: FragmentView) -> FragmentSummary:
+        return cls(
+            id=fragment.id,
+            message_id=fragment.message_id,
+            project_id=fragment.project_id,
+            sandbox_url=fragment.sandbox_url,
+            title=fragment.title,
+            framework=fragment.framework,
+            file_count=len(fragment.files),
+            created_at=fragment.created_at,
+            updated_at=fragment.updated_at,
+        )
+
+
 class AttachmentView(View, frozen=True, kw_only=True):
     id: UUID
     message_id: UUID
@@ -168,6 +197,18 @@ class MessageView(View, frozen=True, kw_only=True):
             fragment=None if fragment is None else FragmentView.from_entity(fragment),
             attachments=[AttachmentView.from_entity(a) for a in attachments or ()],
         )
+
+
+class SummarizedMessage(MessageView, frozen=True, kw_only=True):
+    """A message as a `hello` lists it: its fragment summarized."""
+
+    fragment: FragmentSummary | None = None  # type: ignore[assignment]  # the summary, by design
+
+    @classmethod
+    def of(cls, message: MessageView) -> SummarizedMessage:
+        fields = msgspec.structs.asdict(message)
+        fields["fragment"] = None if message.fragment is None else FragmentSummary.of(message.fragment)
+        return cls(**fields)
 
 
 class DraftView(View, frozen=True, kw_only=True):

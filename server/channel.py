@@ -80,7 +80,7 @@ async def _may_watch(runtime: Runtime, user_id: UserId, project_id: ProjectId) -
     if owner is not None:
         return owner == user_id
     try:
-        await runtime.services.projects.get(user_id, project_id)
+        await runtime.services.projects.owned_project(user_id, project_id)
     except NotFound:
         return False
     return True
@@ -124,7 +124,8 @@ class TabSession:
 
     async def run(self) -> None:
         runtime, project_id = self.runtime, self.project_id
-        self.feed = await runtime.hub.join(project_id, self.tab)
+        # Only the owner gets this far (_may_watch): the feed may tell the next tabs so.
+        self.feed = await runtime.hub.join(project_id, self.tab, owner=self.user_id)
         try:
             await self._announce_join()
             code = await self._serve()

@@ -10,7 +10,7 @@ from domain.ids import ProjectId
 from domain.ports import EventPublisher, Storage
 from domain.services.base import Service
 from domain.services.messages import MessageService
-from domain.views import DraftView, FragmentView, MessageView, ProjectView, RunView
+from domain.views import DraftView, FragmentView, ProjectView, RunView, SummarizedMessage
 
 SNAPSHOT_MESSAGES = 200
 """The latest messages only; older ones page in through the REST list."""
@@ -21,8 +21,9 @@ class ProjectSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     commit: int
     """The event-log number of the project's last event this state includes."""
     project: ProjectView
-    messages: list[MessageView]
-    """Oldest first, with content as stored (a streaming message as far as it was saved)."""
+    messages: list[SummarizedMessage]
+    """Oldest first, with content as stored (a streaming message as far as it was saved); their
+    fragments summarized (the latest one is `fragment`, whole)."""
     fragment: FragmentView | None
     draft: DraftView | None
     runs: list[RunView]
@@ -50,7 +51,7 @@ class SnapshotService(Service):
             fragment = await self.storage.fragments.latest_for_project(project_id)
             draft = await self.storage.drafts.get_for_project(project_id)
             runs = await self.storage.runs.list_for_project(project_id, SNAPSHOT_RUNS)
-            messages = await self.messages.views(latest)
+            messages = [SummarizedMessage.of(m) for m in await self.messages.views(latest)]
         return ProjectSnapshot(
             commit=commit,
             project=ProjectView.from_entity(project),

@@ -124,3 +124,22 @@ async def test_a_deleted_project_closes_its_tabs_with_4404(api, base_url):
 
     assert (await tab.next_of("project.deleted"))["project"]["id"] == project["id"]
     assert await tab.closed_with() == 4404
+
+
+async def test_a_hello_lists_every_version_as_a_summary_and_the_latest_whole(api, base_url):
+    project = await api.project()
+    for title in ("First", "Second"):
+        message = await api.assistant_message("alice", project["id"])
+        await api.fragment("alice", message["id"], title=title)
+
+    tab = await open_tab(base_url, project["id"])
+    hello = await tab.next_of("hello")
+
+    summaries = [m["fragment"] for m in hello["messages"] if m["fragment"]]
+    assert [(f["title"], f["fileCount"], "files" in f) for f in summaries] == [
+        ("First", 2, False),
+        ("Second", 2, False),
+    ]
+    assert hello["fragment"]["title"] == "Second"
+    assert sorted(hello["fragment"]["files"]) == ["app/page.tsx", "package.json"]
+    await tab.close()

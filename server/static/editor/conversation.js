@@ -106,7 +106,7 @@ function fillMessage(li, message) {
           "div",
           { class: "fragment-card" },
           h("strong", {}, message.fragment.title),
-          h("span", { class: "meta" }, ` · ${Object.keys(message.fragment.files).length} files`),
+          h("span", { class: "meta" }, ` · ${message.fragment.fileCount ?? Object.keys(message.fragment.files).length} files`),
         )
       : null,
   );
