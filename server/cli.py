@@ -21,6 +21,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command: str = args.command
+    if command in ("serve", "worker"):
+        from server.memory import return_large_buffers_to_the_system
+
+        return_large_buffers_to_the_system()
     if command == "serve":
         return serve(settings, host=args.host, port=args.port)
     if command == "worker":
