@@ -43,8 +43,15 @@ _presence_decoder = msgspec.json.Decoder(PresenceJoined | PresenceLeft)
 
 
 class ProjectFeed:
-    def __init__(self, project_id: ProjectId, broker: Broker, presence: Presence) -> None:
+    def __init__(
+        self,
+        project_id: ProjectId,
+        broker: Broker,
+        presence: Presence,
+        presence_summary_seconds: float = PRESENCE_SUMMARY_SECONDS,
+    ) -> None:
         self.project_id = project_id
+        self.presence_summary_seconds = presence_summary_seconds
         self.broker = broker
         self.presence_store = presence
         self.tabs: set[Tab] = set()
@@ -155,7 +162,7 @@ class ProjectFeed:
             return
         # A crowd: the latest change, with the count as it then is, stands for all of them.
         if self._presence_summary is None:
-            asyncio.get_running_loop().call_later(PRESENCE_SUMMARY_SECONDS, self._send_presence_summary)
+            asyncio.get_running_loop().call_later(self.presence_summary_seconds, self._send_presence_summary)
         self._presence_summary = item
 
     def _send_presence_summary(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from channels.broker import Behind, Head, History, Listener, Retention, sequenced_frame
@@ -38,11 +38,12 @@ class _Stream:
 
 
 class MemoryBroker:
-    def __init__(self, retention: Retention | None = None) -> None:
+    def __init__(self, retention: Retention | None = None, now_ms: Callable[[], int] | None = None) -> None:
         self.retention = retention or Retention()
+        self._now_ms = now_ms or _monotonic_ms
         self._streams: dict[ProjectId, _Stream] = {}
         self._listeners: dict[ProjectId, list[Listener]] = defaultdict(list)
-        self._swept_ms = _now_ms()
+        self._swept_ms = self._now_ms()
 
     async def append(
         self, project_id: ProjectId, events: Sequence[LoggedEvent], restart: bool = False
@@ -52,7 +53,7 @@ class MemoryBroker:
             stream = self._streams[project_id] = _Stream(commit=events[0].seq - 1)
         if events[0].seq > stream.commit + 1:
             return Behind(stream.commit)
-        now_ms = _now_ms()
+        now_ms = self._now_ms()
         for event in events:
             if event.seq <= stream.commit:
                 continue  # published before: at least once upstream, exactly once here
@@ -68,7 +69,7 @@ class MemoryBroker:
         stream = self._streams.get(project_id)
         if stream is None or not fence or stream.fence != fence:
             return None
-        now_ms = _now_ms()
+        now_ms = self._now_ms()
         for payload in payloads:
             self._add(project_id, stream, payload, now_ms)
         self._trim(stream, now_ms)
@@ -77,7 +78,7 @@ class MemoryBroker:
     async def open(self, project_id: ProjectId, commit: int) -> Head:
         stream = self._streams.get(project_id)
         if stream is None:
-            stream = self._streams[project_id] = _Stream(commit=commit, touched_ms=_now_ms())
+            stream = self._streams[project_id] = _Stream(commit=commit, touched_ms=self._now_ms())
         return stream.head
 
     async def commits(self, project_ids: Sequence[ProjectId]) -> dict[ProjectId, int]:
@@ -144,5 +145,5 @@ class MemoryBroker:
                 del self._streams[project_id]
 
 
-def _now_ms() -> int:
+def _monotonic_ms() -> int:
     return time.monotonic_ns() // 1_000_000
