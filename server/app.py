@@ -95,7 +95,10 @@ def build_app(max_body_bytes: int) -> Litestar:
             title="ForgeAI server",
             render_plugins=[JsonWithExamples(), ScalarRenderPlugin()],
             version=API_VERSION,
-            description="The real-time backend of an AI app builder. See API.md for the contract.",
+            description=(
+                "The real-time backend of an AI app builder. The WebSocket protocol is described "
+                "in docs/protocol.md of the repository."
+            ),
             components=Components(
                 security_schemes={
                     "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")

@@ -20,14 +20,15 @@ export function createConversation(view, channel) {
   function applyDelta(delta) {
     const message = view.messages.find((m) => m.id === delta.messageId);
     if (!message) return;
-    // `offset` is the content's length before `text` (API.md): skip what this tab already has.
-    const have = message.content.length;
-    if (delta.offset > have) {
+    // `offset` is the content's length before `text`, in Unicode code points (the server counts
+    // them, not JavaScript's UTF-16 units, which an emoji takes two of): skip what this tab has.
+    const have = Array.from(message.content);
+    if (delta.offset > have.length) {
       channel.resume(); // text is missing between: fetch it again rather than show a hole
       return;
     }
-    if (delta.offset + delta.text.length <= have) return;
-    message.content = message.content.slice(0, delta.offset) + delta.text;
+    if (delta.offset + Array.from(delta.text).length <= have.length) return;
+    message.content = have.slice(0, delta.offset).join("") + delta.text;
     renderMessage(message);
   }
 
