@@ -38,6 +38,7 @@ from domain.inputs import (
 from domain.views import (
     AttachmentView,
     DraftView,
+    FragmentSummary,
     FragmentView,
     ImportView,
     MessageView,
@@ -59,7 +60,6 @@ from server.schemas import (
     FailRun,
     FragmentPage,
     ImportPage,
-    LatestFragment,
     MessagePage,
     MetadataBody,
     ProjectDetail,
@@ -184,14 +184,16 @@ EXAMPLES: list[msgspec.Struct] = [
     PROJECT_VIEW,
     ProjectDetail(**msgspec.structs.asdict(PROJECT_VIEW), latest_fragment=None),
     ProjectChanges(name="Todo app", model_preference="claude-sonnet-4-5"),
-    LatestFragment(
+    FragmentSummary(
         id=FRAGMENT,
         message_id=REPLY,
+        project_id=PROJECT,
         title="To-do list",
         sandbox_url="https://3000-sbx.e2b.app",
         framework=Framework.NEXTJS,
         file_count=1,
         created_at=LATER,
+        updated_at=LATER,
     ),
     CreateMessage(value="Add a dark mode toggle", attachments=[ATTACHMENT]),
     MESSAGE_VIEW,

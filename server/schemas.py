@@ -35,6 +35,7 @@ from domain.rules.prompts import (
     PROJECT_NAME_MAX,
 )
 from domain.views import (
+    FragmentSummary,
     FragmentView,
     ImportView,
     MessageView,
@@ -109,37 +110,17 @@ class FailRun(Body, frozen=True, kw_only=True):
     error: str
 
 
-class LatestFragment(Body, frozen=True, kw_only=True):
-    id: UUID
-    message_id: UUID
-    title: str
-    sandbox_url: str
-    framework: Framework
-    file_count: int
-    created_at: Timestamp
-
-    @classmethod
-    def from_entity(cls, fragment: Fragment) -> LatestFragment:
-        return cls(
-            id=fragment.id,
-            message_id=fragment.message_id,
-            title=fragment.title,
-            sandbox_url=fragment.sandbox_url,
-            framework=fragment.framework,
-            file_count=len(fragment.files),
-            created_at=iso_ms(fragment.created_at),
-        )
-
-
 class ProjectDetail(ProjectView, frozen=True, kw_only=True):
-    latest_fragment: LatestFragment | None
+    latest_fragment: FragmentSummary | None
 
     @classmethod
     def build(cls, project: Project, fragment: Fragment | None) -> ProjectDetail:
         view = ProjectView.from_entity(project)
         return cls(
             **msgspec.structs.asdict(view),
-            latest_fragment=None if fragment is None else LatestFragment.from_entity(fragment),
+            latest_fragment=None
+            if fragment is None
+            else FragmentSummary.of(FragmentView.from_entity(fragment)),
         )
 
 
