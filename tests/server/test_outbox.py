@@ -7,15 +7,22 @@ import msgspec
 import pytest
 
 from server.app import build_app, configure
+from tests.streams import LiveStream, claim
 from tests.ws import open_tab
 
 RELAY_DEADLINE_SECONDS = 2.0
 
 
 @pytest.fixture
-def app(settings, clock):
-    """This server commits renames but loses their publish, as a broker outage or a crash would."""
-    faulty = msgspec.structs.replace(settings, fault_after_commit="drop:project.updated")
+def fault() -> str:
+    return "drop:project.updated"
+
+
+@pytest.fixture
+def app(settings, clock, fault):
+    """This server commits renames (or what `fault` names) but loses their publish, as a broker
+    outage or a crash right after the commit would."""
+    faulty = msgspec.structs.replace(settings, fault_after_commit=fault)
     app = build_app(faulty.max_body_bytes)
     configure(app, faulty, clock)
     return app
@@ -63,4 +70,19 @@ async def test_a_tab_joining_before_the_relay_ran_sees_the_committed_state(api, 
 
     assert hello["project"]["name"] == "Committed"
     assert later == []  # the hello already holds it, and its seq covers it
+    await tab.close()
+
+
+@pytest.mark.parametrize("fault", ["drop:message.created"])
+async def test_a_delta_never_comes_before_the_claim_of_its_run(app, api, base_url):
+    project = await api.project()
+    tab = await open_tab(base_url, project["id"])
+    await tab.next_of("hello")
+    run = await claim(app, project["id"])  # its reply's message.created is committed, not published
+
+    await LiveStream(app, run).write("Hello")
+    received = await tab.sequenced_within(RELAY_DEADLINE_SECONDS)
+
+    assert [f["type"] for f in received] == ["message.created", "run.updated", "message.delta"]
+    assert received[0]["message"]["id"] == received[2]["messageId"]
     await tab.close()
