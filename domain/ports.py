@@ -37,8 +37,9 @@ class ProjectStore(Protocol):
 
     async def update(self, project: Project) -> None: ...
 
-    async def touch(self, project_id: ProjectId, at: datetime) -> None:
-        """Marks the project as updated at `at` (a message or fragment changed)."""
+    async def touch(self, project_id: ProjectId, at: datetime) -> Project | None:
+        """Marks the project as updated at `at` (a message or fragment changed); the project as it
+        is now, None if there is none."""
         ...
 
     async def delete(self, project_id: ProjectId) -> None:

@@ -129,13 +129,15 @@ class TabSession:
         try:
             await self._announce_join()
             code = await self._serve()
+            if code is not None:
+                # Before leaving the hub: a server shutting down waits for the hub to empty, then
+                # closes whatever is left with uvicorn's 1012; this tab was promised its code.
+                with contextlib.suppress(Exception):  # the peer may be gone or never read again
+                    async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                        await self.socket.close(code)
         finally:
             await runtime.hub.leave(project_id, self.tab)
             await self._announce_leave()
-        if code is not None:
-            with contextlib.suppress(Exception):  # the peer may be gone or never read again
-                async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
-                    await self.socket.close(code)
 
     async def _serve(self) -> int | None:
         """Runs reader and writer until one ends; returns the close code to send, if any."""

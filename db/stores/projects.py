@@ -31,8 +31,13 @@ class PiccoloProjectStore:
     async def update(self, project: Project) -> None:
         await ProjectTable.update(update_values(project, KEEP)).where(ProjectTable.id == project.id)
 
-    async def touch(self, project_id: ProjectId, at: datetime) -> None:
-        await ProjectTable.update({ProjectTable.updated_at: at}).where(ProjectTable.id == project_id)
+    async def touch(self, project_id: ProjectId, at: datetime) -> Project | None:
+        rows = (
+            await ProjectTable.update({ProjectTable.updated_at: at})
+            .where(ProjectTable.id == project_id)
+            .returning(*ProjectTable.all_columns())
+        )
+        return from_row(rows[0], Project) if rows else None
 
     async def delete(self, project_id: ProjectId) -> None:
         # Messages, fragments, attachments, the draft, runs and imports go with it (ON DELETE CASCADE).

@@ -316,8 +316,7 @@ class AgentRunService(Service):
             renamed = msgspec.structs.replace(project, name=name)
         renamed = msgspec.structs.replace(renamed, updated_at=self.clock.now())
         await self.storage.projects.update(renamed)
-        if renamed.name != project.name:
-            outbox.add(run.project_id, ProjectUpdated(project=ProjectView.from_entity(renamed)))
+        outbox.add(run.project_id, ProjectUpdated(project=ProjectView.from_entity(renamed)))
 
     async def _reply(self, run: AgentRun) -> Message:
         reply = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -13,9 +14,10 @@ import msgspec
 from domain.clock import Clock
 from domain.entities import Project
 from domain.errors import NotFound
-from domain.events import LoggedBatch, ProjectEvent
+from domain.events import LoggedBatch, ProjectEvent, ProjectUpdated
 from domain.ids import ProjectId, UserId
 from domain.ports import EventPublisher, Storage
+from domain.views import ProjectView
 
 
 class Outbox:
@@ -60,6 +62,12 @@ class Service:
             await self.storage.events.append(project_id, events, outbox.fences.get(project_id))
             for project_id, events in sorted(outbox.pending.items(), key=lambda item: str(item[0]))
         ]
+
+    async def touch_project(self, outbox: Outbox, project_id: ProjectId, now: datetime) -> None:
+        """The project had activity: its `updatedAt` moves, and every tab learns it."""
+        project = await self.storage.projects.touch(project_id, now)
+        if project is not None:
+            outbox.add(project_id, ProjectUpdated(project=ProjectView.from_entity(project)))
 
     async def owned_project(self, user_id: UserId, project_id: ProjectId) -> Project:
         """The project, if it is the user's; another user's project is as missing as none."""

@@ -69,7 +69,7 @@ class MessageService(Service):
                 project = await self.owned_project(user_id, project_id)
                 await self.usage.consume_credit(user_id)
                 view = await enqueue_turn(self.storage, outbox, project, value, attachments, now)
-                await self.storage.projects.touch(project_id, now)
+                await self.touch_project(outbox, project_id, now)
                 await attempt.seal(MessagePosted(message=view))
             return view
 
@@ -97,7 +97,7 @@ class MessageService(Service):
             async with self.committed() as outbox:
                 await self.owned_project(user_id, project_id)
                 await self.storage.messages.insert(message)
-                await self.storage.projects.touch(project_id, now)
+                await self.touch_project(outbox, project_id, now)
                 outbox.add(project_id, MessageCreated(message=view))
                 await attempt.seal(MessagePosted(message=view))
             return view
@@ -150,7 +150,7 @@ class MessageService(Service):
                 updated_at=now,
             )
             await self.storage.fragments.save(fragment)
-            await self.storage.projects.touch(message.project_id, now)
+            await self.touch_project(outbox, message.project_id, now)
             outbox.add(message.project_id, FragmentUpdated(fragment=FragmentView.from_entity(fragment)))
         return fragment
 
@@ -194,7 +194,7 @@ class MessageService(Service):
             )
             await self.storage.messages.insert(message)
             await self.storage.fragments.save(restored)
-            await self.storage.projects.touch(project.id, now)
+            await self.touch_project(outbox, project.id, now)
             outbox.add(project.id, MessageCreated(message=MessageView.from_entity(message, restored)))
             outbox.add(project.id, FragmentUpdated(fragment=FragmentView.from_entity(restored)))
         return message

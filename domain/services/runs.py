@@ -128,9 +128,9 @@ class RunService(Service):
             done = msgspec.structs.replace(run, status=RunStatus.COMPLETED, finished_at=now, updated_at=now)
             await self.storage.messages.insert(message)
             await self.storage.fragments.save(fragment)
-            await self.storage.projects.touch(run.project_id, now)
             outbox.add(run.project_id, MessageCreated(message=MessageView.from_entity(message, fragment)))
             outbox.add(run.project_id, FragmentUpdated(fragment=FragmentView.from_entity(fragment)))
+            await self.touch_project(outbox, run.project_id, now)
             await self._transition(outbox, done, RunStatus.RUNNING, "The run is no longer running.")
         return CompletedRun(run=done, message=message, fragment=fragment)
 

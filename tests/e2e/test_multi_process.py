@@ -142,12 +142,6 @@ async def test_sigterm_closes_tabs_with_1001_and_they_resume_on_the_other_server
     await again.close()
 
 
-@pytest.mark.xfail(
-    reason="a tab leaves the hub before it sends its 1001, and shutdown waits only until the hub is "
-    "empty, so uvicorn closes tabs still announcing their leave with 1012; found by "
-    "tests/e2e/test_stream_property.py",
-    strict=True,
-)
 async def test_sigterm_closes_every_one_of_many_tabs_with_1001(tmp_path, scaled_env):
     server = ServeProcess(tmp_path, **scaled_env)
     try:

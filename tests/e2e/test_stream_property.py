@@ -39,9 +39,7 @@ SERVE_SETTINGS = {
 RUNS_END_SECONDS = 60.0
 AGREE_SECONDS = 10.0
 FINISHED = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
-SHUTDOWN_CLOSE_CODES = frozenset({1001, 1012})
-"""API.md promises 1001; a server shutting down still sends some tabs uvicorn's 1012, a race that
-test_multi_process reproduces on its own (xfail). Either way the tab resumes elsewhere."""
+CLOSE_GOING_AWAY = 1001
 
 
 @dataclass(frozen=True)
@@ -267,7 +265,7 @@ class Scenario:
         victims = [tab for tab in self.tabs if tab.url == old.url]
         for tab in victims:
             code = await tab.closed_by_server()
-            if code not in SHUTDOWN_CLOSE_CODES:
+            if code != CLOSE_GOING_AWAY:
                 self.notes.append(f"{tab.model.name} was closed with {code} by a server shutting down")
             await tab.open(deployment.url(server + 1), self.project_id)
         await asyncio.to_thread(new.wait_ready)

@@ -149,11 +149,6 @@ async def test_a_hello_lists_every_version_as_a_summary_and_the_latest_whole(api
     await tab.close()
 
 
-@pytest.mark.xfail(
-    reason="a posted message moves the project's updatedAt (projects.touch) without a project.updated "
-    "event, so a tab keeps the old one; found by tests/e2e/test_stream_property.py",
-    strict=True,
-)
 async def test_a_tab_learns_the_projects_updated_at_that_a_posted_message_moved(api, base_url, clock):
     project = await api.ok("alice", "POST", "/api/projects", {"name": "Plain"})
     tab = await open_tab(base_url, project["id"])

@@ -56,6 +56,7 @@ async def test_events_after_a_lost_one_keep_their_commit_order(api, base_url):
         (hello["seq"] + 1, "project.updated"),
         (hello["seq"] + 2, "message.created"),
         (hello["seq"] + 3, "run.updated"),
+        (hello["seq"] + 4, "project.updated"),  # the prompt is activity: updatedAt moved
     ]
     await tab.close()
 
