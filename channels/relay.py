@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from channels.broker import Broker, Head
 from channels.publisher import BrokerPublisher
@@ -21,6 +22,9 @@ from domain.ports import Storage
 logger = logging.getLogger("forge.channels")
 
 RELAY_INTERVAL_SECONDS = 0.5
+MARK_INTERVAL_SECONDS = 5.0
+"""How often the relay records what the broker has: a write that waits its turn on each active
+stream's row, so not every round (a round that publishes something records it at once)."""
 RELAY_BATCH = 200
 """Streams looked at per round; a round that finds this many goes again at once."""
 
@@ -37,6 +41,7 @@ class OutboxRelay:
         self.broker = broker
         self.publisher = publisher
         self.interval = interval
+        self._marked_at = 0.0
 
     async def run(self) -> None:
         """Relays until cancelled; a failed round (database or broker away) is tried again."""
@@ -48,8 +53,9 @@ class OutboxRelay:
                 logger.warning("the outbox relay failed a round; it tries again", exc_info=True)
             await asyncio.sleep(self.interval)
 
-    async def relay_once(self) -> int:
-        """One round; returns how many streams it looked at."""
+    async def relay_once(self, mark: bool | None = None) -> int:
+        """One round; returns how many streams it looked at. It records what the broker has when
+        `mark` says so (by default: when it published something, or now and then)."""
         log = self.storage.events
         pending = await log.unpublished(RELAY_BATCH)
         if not pending:
@@ -68,7 +74,11 @@ class OutboxRelay:
                     continue
                 have, published = result.commit, True
             marks[project_id] = min(have, last)
-        if marks:
+        now = time.monotonic()
+        if mark is None:
+            mark = published or now - self._marked_at >= MARK_INTERVAL_SECONDS
+        if marks and mark:
+            self._marked_at = now
             async with self.storage.transaction():
                 await log.mark_published(marks)
         if published:

@@ -127,7 +127,6 @@ class TabSession:
         # Only the owner gets this far (_may_watch): the feed may tell the next tabs so.
         self.feed = await runtime.hub.join(project_id, self.tab, owner=self.user_id)
         try:
-            await self._announce_join()
             code = await self._serve()
             if code is not None:
                 # Before leaving the hub: a server shutting down waits for the hub to empty, then
@@ -142,6 +141,7 @@ class TabSession:
     async def _serve(self) -> int | None:
         """Runs reader and writer until one ends; returns the close code to send, if any."""
         try:
+            await self._announce_join()
             await self._start()
         except NotFound:
             return CLOSE_NOT_FOUND

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from channels.broker import Broker, Retention
 from channels.frames import PresenceLeft, encode
@@ -49,6 +49,8 @@ from workers.worker import AgentWorker
 logger = logging.getLogger("forge.server")
 
 RATE_WINDOW = timedelta(minutes=1)
+REDIS_WAIT_SECONDS = 10.0
+"""How long a command may wait for one of the pool's connections before it fails."""
 SWEEP_INTERVAL_SECONDS = 60.0
 
 
@@ -120,7 +122,9 @@ class Runtime:
         """Everything a process needs; with an agent worker when `worker` (default: the setting)."""
         cipher = AesGcmTokenCipher(oauth_key(settings))
         database = await open_database(settings)
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        redis = (
+            redis_client(settings.redis_url, settings.redis_max_connections) if settings.redis_url else None
+        )
         retention = Retention(
             min_events=settings.history_min_events,
             min_age_ms=settings.history_min_age_seconds * 1000,
@@ -238,6 +242,13 @@ class Runtime:
                 await self.services.rate_limiter.remove_expired()
             except Exception:  # the sweeper must outlive a failed sweep
                 logger.exception("rate-limit sweep failed")
+
+
+def redis_client(url: str, max_connections: int) -> Redis:
+    """A client whose commands wait for a free connection when all are busy: redis-py's default
+    pool refuses the command outright (a reconnect storm of a thousand tabs would get errors)."""
+    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=REDIS_WAIT_SECONDS)
+    return Redis(connection_pool=pool)
 
 
 def oauth_key(settings: Settings) -> bytes:

@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     """`redis://…` switches the broker, sequencing, history, presence and rate limits to Redis."""
     redis_prefix: str = "forge:"
+    redis_max_connections: Positive = 64
+    """Connections to Redis per process; commands wait for a free one (pub/sub takes its own)."""
     jwt_secret: str | None = None
     """HS256 secret for development tokens; unset without Clerk: one is generated under data_dir."""
     clerk_issuer: str | None = None
@@ -201,6 +203,7 @@ def _from_text(annotation: object, text: str) -> object:
 _EXPECTED = {
     "port": "an integer between 1 and 65535",
     "db_pool_size": "a positive integer",
+    "redis_max_connections": "a positive integer",
     "max_body_bytes": "a positive integer (bytes)",
     "rate_limit_writes_per_minute": "a positive integer",
     "rate_limit_auth_failures_per_minute": "a positive integer",
