@@ -22,8 +22,8 @@ from litestar import Litestar, WebSocket, get, websocket
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ServerProcess, free_port
+from forge.settings import Settings
 from server.serving import server_config
-from server.settings import Settings
 
 SCRIPT = str(Path(__file__).resolve())
 EPOCH = "0123456789abcdef"

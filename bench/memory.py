@@ -52,7 +52,7 @@ from bench.common import (
     wait_idle,
 )
 from domain.rules.files import MAX_FILES, MAX_TOTAL_BYTES
-from server.settings import Settings
+from forge.settings import Settings
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection

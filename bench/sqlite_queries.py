@@ -34,7 +34,7 @@ from db.engine import SQLITE_BUSY_TIMEOUT_SECONDS
 from db.migrate import migrate
 from db.sqlite_pool import PooledSQLiteEngine
 from db.tables import TABLES, MessageTable, ProjectTable
-from server.settings import Settings
+from forge.settings import Settings
 
 POOL_SIZE = Settings().db_pool_size  # the server's default
 SELECT_CONCURRENCY = (1, 50)

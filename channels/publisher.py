@@ -10,7 +10,6 @@ import msgspec
 from redis.exceptions import RedisError
 
 from channels.broker import Behind, Broker, Head
-from channels.run_queue import wake_workers, wakes_workers
 from domain.errors import LeaseLost
 from domain.events import LoggedBatch, LoggedEvent, ProjectEvent
 from domain.ids import ProjectId
@@ -36,12 +35,6 @@ class BrokerPublisher:
                 logger.warning(
                     "publishing to project %s failed (%s); the relay will", batch.project_id, error
                 )
-                continue
-            if wakes_workers(batch.events):
-                try:
-                    await wake_workers(self.broker)
-                except BROKER_ERRORS:  # idle workers poll; they find the run a little later
-                    logger.warning("waking workers failed", exc_info=True)
 
     async def append(self, project_id: ProjectId, events: Sequence[LoggedEvent]) -> Head | Behind:
         """Appends committed events, first the ones the stream is missing before them (another

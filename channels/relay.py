@@ -15,7 +15,6 @@ import time
 
 from channels.broker import Broker, Head
 from channels.publisher import BrokerPublisher
-from channels.run_queue import wake_workers
 from domain.ids import ProjectId
 from domain.ports import Storage
 
@@ -81,7 +80,4 @@ class OutboxRelay:
             self._marked_at = now
             async with self.storage.transaction():
                 await log.mark_published(marks)
-        if published:
-            # What it published may be a run that waits, or the end of one: idle workers look now.
-            await wake_workers(self.broker)
         return len(pending)

@@ -1,36 +1,35 @@
-"""Waking workers: a run that may start now, or an import to do, is announced on one broker channel
-every process can listen to, so idle workers claim it at once instead of finding it on their next
-slow poll."""
+"""Waking workers through the broker: the domain says when a run may start now
+(`domain.ports.WorkerWakeups`), and one broker channel every process can listen to carries it, so
+idle workers claim the run at once instead of finding it on their next slow poll."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable
 from uuid import UUID
 
 from channels.broker import Broker
-from domain.enums import ImportStatus, RunSource, RunStatus
-from domain.events import ImportUpdated, ProjectEvent, RunUpdated
+from channels.publisher import BROKER_ERRORS
 from domain.ids import ProjectId
 
 RUN_QUEUE_CHANNEL = ProjectId(UUID(int=0))
 """No project has the nil UUID (ids are UUIDv7), so the queue's channel cannot meet a project's."""
 WAKE = b'{"type":"runs.waiting"}'
-# A run waiting, or a run ending (the next one of its project may start now).
-_WAKING = frozenset({RunStatus.PENDING, RunStatus.COMPLETED, RunStatus.FAILED})
-# An import waiting, or an import ending (a run waiting for it may start now).
-_WAKING_IMPORTS = frozenset({ImportStatus.PENDING, ImportStatus.COMPLETE, ImportStatus.FAILED})
+
+logger = logging.getLogger("forge.channels")
 
 
-def wakes_workers(events: Sequence[ProjectEvent]) -> bool:
-    return any(
-        (isinstance(e, RunUpdated) and e.run.source == RunSource.SERVER and e.run.status in _WAKING)
-        or (isinstance(e, ImportUpdated) and e.import_.status in _WAKING_IMPORTS)
-        for e in events
-    )
+class BrokerWakeups:
+    """The domain's WorkerWakeups, told to every listening process through the broker."""
 
+    def __init__(self, broker: Broker) -> None:
+        self.broker = broker
 
-async def wake_workers(broker: Broker) -> None:
-    await broker.broadcast(RUN_QUEUE_CHANNEL, WAKE)
+    async def runs_waiting(self) -> None:
+        try:
+            await self.broker.broadcast(RUN_QUEUE_CHANNEL, WAKE)
+        except BROKER_ERRORS:  # idle workers poll; they find the run a little later
+            logger.warning("waking workers failed", exc_info=True)
 
 
 async def listen_for_runs(broker: Broker, wake: Callable[[], None]) -> Callable[[str, bytes], None]:

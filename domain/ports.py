@@ -329,6 +329,21 @@ class EventPublisher(Protocol):
         ...
 
 
+class WorkerWakeups(Protocol):
+    async def runs_waiting(self) -> None:
+        """Tells idle workers that a run may start now (one is waiting, or one ended and the next
+        of its project may go). Best effort: a worker that misses it finds the run on its next
+        poll."""
+        ...
+
+
+class NoWakeups:
+    """For a composition without workers to wake (and for tests of one service): workers poll."""
+
+    async def runs_waiting(self) -> None:
+        return None
+
+
 class RateLimitStore(Protocol):
     async def hit(self, key: str, rule: RateLimit, now: datetime) -> Decision:
         """Counts one hit of `key` atomically, across every process sharing the store."""

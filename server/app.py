@@ -13,6 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from domain.clock import Clock
+from forge.settings import Settings
 from server.authentication import BearerAuthMiddleware
 from server.channel import project_channel
 from server.controllers.drafts import DraftController
@@ -31,9 +32,8 @@ from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.examples import JsonWithExamples
 from server.rate_limiting import limit_writes
-from server.runtime import Runtime
-from server.settings import Settings
 from server.text_safety import refuse_nul_characters
+from server.web import WebTier
 
 API_VERSION = "0.1.0"
 
@@ -55,12 +55,12 @@ def configure(app: Litestar, settings: Settings, clock: Clock | None = None) -> 
 
 @asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
-    runtime = await Runtime.start(app.state.settings, app.state.clock)
-    app.state.runtime = runtime
+    web = await WebTier.start(app.state.settings, app.state.clock)
+    app.state.web = web
     try:
         yield
     finally:
-        await runtime.stop()
+        await web.stop()
 
 
 def build_app(max_body_bytes: int) -> Litestar:

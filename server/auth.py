@@ -12,7 +12,7 @@ import jwt
 from jwt import PyJWK, PyJWKClient
 
 from domain.ids import UserId
-from server.settings import Settings
+from forge.settings import Settings
 
 DEV_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
 JWKS_CACHE_SECONDS = 600

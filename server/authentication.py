@@ -9,7 +9,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from server.auth import InvalidToken
-from server.runtime import Runtime
+from server.web import WebTier
 
 BEARER = "bearer "
 
@@ -24,17 +24,14 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        runtime: Runtime = connection.app.state.runtime
+        web: WebTier = connection.app.state.web
         token = bearer_token(connection.headers.get("authorization"))
         try:
             if token is None:
                 raise InvalidToken("a bearer token is required (Authorization: Bearer <token>)")
-            user_id = await runtime.verifier.verify(token)
+            user_id = await web.verifier.verify(token)
         except InvalidToken as error:
             # Each refusal counts against the address; past the limit it gets 429s, not 401s.
-            client = connection.client.host if connection.client else "unknown"
-            await runtime.services.rate_limiter.check(
-                f"auth-failures:{client}", runtime.rate_limits.auth_failures
-            )
+            await web.limits.auth_failure(connection.client.host if connection.client else "unknown")
             raise NotAuthorizedException(f"The bearer token was refused: {error}.") from None
         return AuthenticationResult(user=user_id, auth=token)

@@ -50,7 +50,7 @@ from server.authentication import bearer_token
 from server.client_frames import BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
 from server.errors import error_frame
 from server.prompt_refs import PromptRefs
-from server.runtime import Runtime
+from server.web import WebTier
 
 logger = logging.getLogger("forge.server")
 
@@ -61,58 +61,56 @@ TAB_GONE = 0
 
 @websocket("/ws/projects/{project_id:uuid}", opt={"exclude_from_auth": True})
 async def project_channel(socket: WebSocket[Any, Any, Any], project_id: FromPath[UUID]) -> None:
-    runtime: Runtime = socket.app.state.runtime
+    web: WebTier = socket.app.state.web
     # Accept first: a browser sees close codes only on an open connection.
     await socket.accept()
-    user_id = await _authenticate(socket, runtime)
+    user_id = await _authenticate(socket, web)
     if user_id is None:
         await socket.close(CLOSE_UNAUTHORIZED, "a valid token is required")
         return
-    if not await _may_watch(runtime, user_id, ProjectId(project_id)):
+    if not await _may_watch(web, user_id, ProjectId(project_id)):
         await socket.close(CLOSE_NOT_FOUND, "no such project")
         return
-    await TabSession(socket, runtime, user_id, ProjectId(project_id)).run()
+    await TabSession(socket, web, user_id, ProjectId(project_id)).run()
 
 
-async def _may_watch(runtime: Runtime, user_id: UserId, project_id: ProjectId) -> bool:
+async def _may_watch(web: WebTier, user_id: UserId, project_id: ProjectId) -> bool:
     """Asks the database only when no feed of this process knows who may watch the project."""
-    owner = runtime.hub.owner_of(project_id)
+    owner = web.hub.owner_of(project_id)
     if owner is not None:
         return owner == user_id
     try:
-        await runtime.services.projects.owned_project(user_id, project_id)
+        await web.core.services.projects.owned_project(user_id, project_id)
     except NotFound:
         return False
     return True
 
 
-async def _authenticate(socket: WebSocket[Any, Any, Any], runtime: Runtime) -> UserId | None:
+async def _authenticate(socket: WebSocket[Any, Any, Any], web: WebTier) -> UserId | None:
     token = bearer_token(_header(socket, b"authorization")) or _query(socket).get("token")
     try:
         if not token:
             raise InvalidToken("no token")
-        return await runtime.verifier.verify(token)
+        return await web.verifier.verify(token)
     except InvalidToken:
         client = socket.client.host if socket.client else "unknown"
         with contextlib.suppress(DomainError):  # a refused address is refused all the same
-            await runtime.services.rate_limiter.check(
-                f"auth-failures:{client}", runtime.rate_limits.auth_failures
-            )
+            await web.limits.auth_failure(client)
         return None
 
 
 class TabSession:
     def __init__(
-        self, socket: WebSocket[Any, Any, Any], runtime: Runtime, user_id: UserId, project_id: ProjectId
+        self, socket: WebSocket[Any, Any, Any], web: WebTier, user_id: UserId, project_id: ProjectId
     ):
         self.socket = socket
-        self.runtime = runtime
+        self.web = web
         self.user_id = user_id
         self.project_id = project_id
         self.tab = Tab(
             client_id=str(uuid.uuid4()),
-            limit=runtime.settings.ws_send_buffer_frames,
-            limit_bytes=runtime.settings.ws_send_buffer_bytes,
+            limit=web.settings.ws_send_buffer_frames,
+            limit_bytes=web.settings.ws_send_buffer_bytes,
         )
         self.epoch = ""
         """The stream this tab follows; an event of another makes it start over."""
@@ -123,9 +121,9 @@ class TabSession:
         """This process's feed of the project, from the moment the tab joined it."""
 
     async def run(self) -> None:
-        runtime, project_id = self.runtime, self.project_id
+        web, project_id = self.web, self.project_id
         # Only the owner gets this far (_may_watch): the feed may tell the next tabs so.
-        self.feed = await runtime.hub.join(project_id, self.tab, owner=self.user_id)
+        self.feed = await web.hub.join(project_id, self.tab, owner=self.user_id)
         try:
             code = await self._serve()
             if code is not None:
@@ -135,7 +133,7 @@ class TabSession:
                     async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
                         await self.socket.close(code)
         finally:
-            await runtime.hub.leave(project_id, self.tab)
+            await web.hub.leave(project_id, self.tab)
             await self._announce_leave()
 
     async def _serve(self) -> int | None:
@@ -173,7 +171,7 @@ class TabSession:
         if recent is not None:
             frames, last = [event.text for event in recent], self.feed.last_seq
         else:
-            history = await self.runtime.broker.read(self.project_id, since)
+            history = await self.web.core.broker.read(self.project_id, since)
             if history.epoch != epoch or not history.complete:
                 return False
             frames, last = [frame.decode() for frame in history.frames], history.seq
@@ -187,7 +185,7 @@ class TabSession:
         """The hello state the feed shares with every tab joining about now, brought up to where
         this tab joined with the feed's recent frames (a fresh state of its own when those no
         longer reach back to the shared one)."""
-        hellos, feed = self.runtime.hellos, self.feed
+        hellos, feed = self.web.hellos, self.feed
         shared = await feed.shared_hello(lambda: hellos.load(self.project_id))
         recent = feed.frames_after(shared.epoch, shared.seq)
         if recent is None and shared.seq < feed.last_seq:
@@ -245,9 +243,9 @@ class TabSession:
         if isinstance(frame, Ping):
             self._answer(Pong(ref=frame.ref))
             return
-        services = self.runtime.services
+        services = self.web.core.services
         try:
-            await services.rate_limiter.check(f"writes:{self.user_id}", self.runtime.rate_limits.writes)
+            await self.web.limits.write(self.user_id)
             if isinstance(frame, Prompt):
                 await self._prompt(frame)
             else:
@@ -262,7 +260,7 @@ class TabSession:
 
     async def _prompt(self, frame: Prompt) -> None:
         """Posts the prompt once per ref: a retry gets the first answer (API.md: one credit)."""
-        post = self.runtime.services.messages.post_message
+        post = self.web.core.services.messages.post_message
         if frame.ref is None:
             await post(self.user_id, self.project_id, frame.value, frame.attachments)
             return
@@ -291,20 +289,20 @@ class TabSession:
 
     async def _announce_join(self) -> None:
         client = PresenceClient(
-            client_id=self.tab.client_id, user_id=self.user_id, joined_at=iso_ms(self.runtime.clock.now())
+            client_id=self.tab.client_id, user_id=self.user_id, joined_at=iso_ms(self.web.core.clock.now())
         )
         self.feed.presence.joined(client)  # in this tab's own hello, before the broadcast comes back
-        count = await self.runtime.presence.join(self.project_id, client)
-        await self.runtime.broker.broadcast(
+        count = await self.web.presence.join(self.project_id, client)
+        await self.web.core.broker.broadcast(
             self.project_id, encode(PresenceJoined(client=client, count=count)).encode()
         )
 
     async def _announce_leave(self) -> None:
         self.feed.presence.left(self.tab.client_id)
         with contextlib.suppress(Exception):  # leaving must finish even if the broker is down
-            count = await self.runtime.presence.leave(self.project_id, self.tab.client_id)
+            count = await self.web.presence.leave(self.project_id, self.tab.client_id)
             left = PresenceLeft(client_id=self.tab.client_id, count=count)
-            await self.runtime.broker.broadcast(self.project_id, encode(left).encode())
+            await self.web.core.broker.broadcast(self.project_id, encode(left).encode())
 
 
 def _header(socket: WebSocket[Any, Any, Any], name: bytes) -> str | None:

@@ -8,7 +8,7 @@ import uvicorn
 from litestar import Litestar
 
 from channels.close_codes import CLOSE_GOING_AWAY
-from server.settings import Settings
+from forge.settings import Settings
 
 TABS_CLOSE_GRACE_SECONDS = 3.0
 WS_MAX_FRAME_BYTES = 4 * 1024 * 1024
@@ -32,7 +32,7 @@ class ForgeServer(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         # uvicorn would close WebSockets with 1012; tabs are promised 1001, so they go first.
         app = self.config.app
-        runtime = getattr(getattr(app, "state", None), "runtime", None)
-        if runtime is not None:
-            await runtime.close_tabs(CLOSE_GOING_AWAY, TABS_CLOSE_GRACE_SECONDS)
+        web = getattr(getattr(app, "state", None), "web", None)
+        if web is not None:
+            await web.close_tabs(CLOSE_GOING_AWAY, TABS_CLOSE_GRACE_SECONDS)
         await super().shutdown(sockets)

@@ -15,10 +15,10 @@ import pytest
 from litestar import Litestar
 
 from db.storage import PiccoloStorage
+from forge.connections import open_database
+from forge.settings import Settings
 from server.app import build_app, configure
 from server.auth import issue_dev_token
-from server.runtime import open_database
-from server.settings import Settings
 from tests import services
 from tests.api import Api
 from tests.live import live_server

@@ -29,9 +29,9 @@ class _TestServer(ForgeServer):
         await self.stop.wait()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        runtime = getattr(self.config.app.state, "runtime", None)
-        if runtime is not None:
-            await runtime.close_tabs(CLOSE_GOING_AWAY, TABS_CLOSE_GRACE_SECONDS)
+        web = getattr(self.config.app.state, "web", None)
+        if web is not None:
+            await web.close_tabs(CLOSE_GOING_AWAY, TABS_CLOSE_GRACE_SECONDS)
         for server in self.servers:
             server.close()
         for connection in list(self.server_state.connections):

@@ -18,7 +18,7 @@ LEASE = timedelta(minutes=5)
 
 async def claim(app: Any, project_id: str) -> AgentRun:
     """The project's waiting run, claimed by a test worker: its reply message is STREAMING."""
-    run = await app.state.runtime.services.agent_runs.claim_next("test-worker", LEASE)
+    run = await app.state.web.core.services.agent_runs.claim_next("test-worker", LEASE)
     assert run is not None and str(run.project_id) == project_id, run
     return run
 
@@ -27,7 +27,7 @@ class LiveStream:
     """Deltas of a claimed run's reply, as its worker would publish them."""
 
     def __init__(self, app: Any, run: AgentRun) -> None:
-        self.publisher = app.state.runtime.publisher
+        self.publisher = app.state.web.core.publisher
         self.run = run
         self.content = ""
 
@@ -46,6 +46,6 @@ class LiveStream:
 
 async def rename(app: Any, project_id: str, *names: str, user: str = "alice") -> None:
     """One committed `project.updated` per name, each in its own transaction."""
-    projects = app.state.runtime.services.projects
+    projects = app.state.web.core.services.projects
     for name in names:
         await projects.update(UserId(user), ProjectId(UUID(project_id)), ProjectChanges(name=name))

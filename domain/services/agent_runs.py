@@ -24,7 +24,7 @@ from domain.events import (
     RunUpdated,
 )
 from domain.ids import FragmentId, MessageId, ProjectId, new_id
-from domain.ports import EventPublisher, Storage
+from domain.ports import EventPublisher, Storage, WorkerWakeups
 from domain.rules.naming import is_default_project_name
 from domain.rules.streaming import NO_RUN, stream_fence
 from domain.services.base import Outbox, Service
@@ -70,8 +70,10 @@ class AgentRunService(Service):
         clock: Clock,
         usage: UsageService,
         max_attempts: int = MAX_ATTEMPTS,
+        *,
+        wakeups: WorkerWakeups | None = None,
     ) -> None:
-        super().__init__(storage, events, clock)
+        super().__init__(storage, events, clock, wakeups=wakeups)
         self.usage = usage
         self.max_attempts = max_attempts
 

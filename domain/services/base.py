@@ -16,7 +16,8 @@ from domain.entities import Project
 from domain.errors import NotFound
 from domain.events import LoggedBatch, ProjectEvent, ProjectUpdated
 from domain.ids import ProjectId, UserId
-from domain.ports import EventPublisher, Storage
+from domain.ports import EventPublisher, NoWakeups, Storage, WorkerWakeups
+from domain.rules.wakeups import wakes_workers
 from domain.views import ProjectView
 
 
@@ -40,21 +41,27 @@ class Outbox:
 
 
 class Service:
-    def __init__(self, storage: Storage, events: EventPublisher, clock: Clock) -> None:
+    def __init__(
+        self, storage: Storage, events: EventPublisher, clock: Clock, *, wakeups: WorkerWakeups | None = None
+    ) -> None:
         self.storage = storage
         self.events = events
         self.clock = clock
+        self.wakeups: WorkerWakeups = wakeups or NoWakeups()
 
     @asynccontextmanager
     async def committed(self) -> AsyncIterator[Outbox]:
         """A transaction whose events are written to the event log inside it, so they commit with
-        the change or not at all, and are published at once after the commit."""
+        the change or not at all, and are published at once after the commit. A change that lets a
+        run start wakes the workers after that."""
         outbox = Outbox()
         async with self.storage.transaction():
             yield outbox
             outbox.batches = await self._log(outbox)
         if outbox.batches:
             await self.events.publish(outbox.batches)
+        if wakes_workers(e for events in outbox.pending.values() for e in events):
+            await self.wakeups.runs_waiting()
 
     async def _log(self, outbox: Outbox) -> list[LoggedBatch]:
         # Projects in one order everywhere: two transactions never wait for each other's streams.

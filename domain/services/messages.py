@@ -16,7 +16,7 @@ from domain.events import FragmentUpdated, MessageCreated, MessageUpdated
 from domain.idempotency import MessagePosted, RequestKey
 from domain.ids import FragmentId, MessageId, ProjectId, UserId, new_id
 from domain.inputs import FragmentContent, MessageChanges, NewAttachment, NewMessage
-from domain.ports import EventPublisher, Storage
+from domain.ports import EventPublisher, Storage, WorkerWakeups
 from domain.rules.files import check_files
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
 from domain.services.base import Page, Service, page_of, set_fields
@@ -27,8 +27,16 @@ from domain.views import FragmentView, MessageView, iso_ms
 
 
 class MessageService(Service):
-    def __init__(self, storage: Storage, events: EventPublisher, clock: Clock, usage: UsageService) -> None:
-        super().__init__(storage, events, clock)
+    def __init__(
+        self,
+        storage: Storage,
+        events: EventPublisher,
+        clock: Clock,
+        usage: UsageService,
+        *,
+        wakeups: WorkerWakeups | None = None,
+    ) -> None:
+        super().__init__(storage, events, clock, wakeups=wakeups)
         self.usage = usage
         self.idempotency = Idempotency(storage, clock)
 

@@ -19,7 +19,7 @@ from domain.events import ProjectDeleted, ProjectUpdated
 from domain.idempotency import ProjectCreated, RequestKey
 from domain.ids import ProjectId, UserId, new_id
 from domain.inputs import NewAttachment, ProjectChanges
-from domain.ports import EventPublisher, Storage
+from domain.ports import EventPublisher, Storage, WorkerWakeups
 from domain.rules.naming import default_project_name
 from domain.rules.prompts import check_project_message, check_project_name
 from domain.services.base import Service, set_fields
@@ -32,8 +32,16 @@ PLANS_WITH_SCREENSHOTS = frozenset({Plan.PRO, Plan.UNLIMITED})
 
 
 class ProjectService(Service):
-    def __init__(self, storage: Storage, events: EventPublisher, clock: Clock, usage: UsageService) -> None:
-        super().__init__(storage, events, clock)
+    def __init__(
+        self,
+        storage: Storage,
+        events: EventPublisher,
+        clock: Clock,
+        usage: UsageService,
+        *,
+        wakeups: WorkerWakeups | None = None,
+    ) -> None:
+        super().__init__(storage, events, clock, wakeups=wakeups)
         self.usage = usage
         self.idempotency = Idempotency(storage, clock)
 

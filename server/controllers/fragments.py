@@ -8,7 +8,6 @@ import zipfile
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
@@ -20,6 +19,7 @@ from domain.views import FragmentView, MessageView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
 from server.openapi import problems
 from server.schemas import FragmentPage, decode_cursor, encode_cursor
+from workers.sandbox_sync import SandboxSync
 
 ZIP_MEDIA_TYPE = "application/zip"
 
@@ -59,7 +59,7 @@ class FragmentController(Controller):
         user_id: NamedDependency[UserId],
         messages: NamedDependency[MessageService],
         projects: NamedDependency[ProjectService],
-        state: State,
+        sandbox_sync: NamedDependency[SandboxSync],
     ) -> MessageView:
         """Make an earlier fragment the latest: a new ASSISTANT message with a copy of it; its files go
         back into the project's sandbox, so the preview shows it."""
@@ -67,7 +67,7 @@ class FragmentController(Controller):
         view = (await messages.views([message]))[0]
         project, _ = await projects.get(user_id, ProjectId(project_id))
         if view.fragment is not None:
-            state.runtime.sandbox_sync.restored(project, view.fragment.files)
+            sandbox_sync.restored(project, view.fragment.files)
         return view
 
     @get(

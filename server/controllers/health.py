@@ -8,7 +8,9 @@ from collections.abc import Awaitable
 
 import msgspec
 from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
+
+from forge.core import Core
 
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -31,10 +33,9 @@ class HealthController(Controller):
         return Health(status="ok")
 
     @get("/readyz", operation_id="readyz")
-    async def readyz(self, state: State) -> Response[Health]:
-        runtime = state.runtime
-        database = await _check("database", runtime.database.ping())
-        broker = await _check("broker", runtime.broker.ping())
+    async def readyz(self, core: NamedDependency[Core]) -> Response[Health]:
+        database = await _check("database", core.database.ping())
+        broker = await _check("broker", core.broker.ping())
         ready = database == "ok" and broker == "ok"
         return Response(
             Health(status="ready" if ready else "unavailable", database=database, broker=broker),

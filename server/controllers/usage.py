@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from domain.ids import UserId
+from domain.rules.plans import PlanCatalog
 from domain.services.subscriptions import SubscriptionService
 from domain.services.usage import UsageService
 from domain.views import UsageView
@@ -44,10 +44,10 @@ class UsageController(Controller):
     @get("/subscription", operation_id="getSubscription", responses=problems())
     async def get_subscription(
         self,
-        state: State,
         user_id: NamedDependency[UserId],
         subscriptions: NamedDependency[SubscriptionService],
+        catalog: NamedDependency[PlanCatalog],
     ) -> SubscriptionView | None:
         """The subscription that decides the caller's plan (else the latest one), or null."""
-        subscription = await subscriptions.current_for_user(user_id, state.runtime.catalog)
+        subscription = await subscriptions.current_for_user(user_id, catalog)
         return None if subscription is None else SubscriptionView.from_entity(subscription)

@@ -6,13 +6,14 @@ import time
 from typing import Any
 
 from litestar import Controller, Request, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, ValidationException
 
 from domain.services.subscriptions import SubscriptionService
+from forge.settings import Settings
 from server.openapi import problems
 from server.polar import InvalidPayload, InvalidSignature, parse_event, verify_signature
+from server.rate_limiting import RequestLimits
 from server.schemas import Body
 
 
@@ -37,15 +38,14 @@ class WebhookController(Controller):
     async def polar_webhook(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         subscriptions: NamedDependency[SubscriptionService],
+        limits: NamedDependency[RequestLimits],
+        settings: NamedDependency[Settings],
     ) -> WebhookReceipt:
         """Subscription created, updated, active, canceled, uncanceled and revoked events from
         Polar, verified with the Standard Webhooks signature and applied once per webhook id."""
-        runtime = state.runtime
-        client = request.client.host if request.client else "unknown"
-        await runtime.services.rate_limiter.check(f"webhook:{client}", runtime.rate_limits.webhooks)
-        secret = runtime.settings.polar_webhook_secret
+        await limits.webhook(request.client.host if request.client else "unknown")
+        secret = settings.polar_webhook_secret
         if secret is None:
             raise NotAuthorizedException("This server has no Polar webhook secret configured.")
         body = await request.body()

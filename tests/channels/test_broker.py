@@ -17,7 +17,7 @@ from channels.memory import MemoryBroker
 from channels.redis import RedisBroker
 from domain.events import LoggedEvent
 from domain.ids import ProjectId
-from server.settings import Settings
+from forge.settings import Settings
 
 BIG = 1000
 """Floors high enough that only the byte budget trims."""

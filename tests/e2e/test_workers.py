@@ -23,8 +23,8 @@ from domain.rules.plans import PlanCatalog
 from domain.services.messages import MessageService
 from domain.services.projects import ProjectService
 from domain.services.usage import UsageService
-from server.runtime import open_database
-from server.settings import Settings
+from forge.connections import open_database
+from forge.settings import Settings
 from tests.conftest import UNLIMITED_PRODUCT
 from tests.factories import subscribe
 from tests.processes import WorkerProcess

@@ -21,7 +21,7 @@ SAVE_EVERY = 7  # the streaming message is saved now and then, as the worker doe
 
 async def stream(app, run: AgentRun) -> str:
     """The run's reply streamed and saved now and then, as its worker does, then the run's end."""
-    runs = app.state.runtime.services.agent_runs
+    runs = app.state.web.core.services.agent_runs
     live = LiveStream(app, run)
     message = await runs.storage.messages.get(live.message_id)
     rng = random.Random(1)

@@ -133,11 +133,11 @@ async def test_a_lost_history_sends_connected_tabs_a_new_hello(app, api, base_ur
     project = await api.project()
     tab = await open_tab(base_url, project["id"])
     hello = await tab.next_of("hello")
-    runtime = app.state.runtime
-    keys = runtime.broker.keys
+    core = app.state.web.core
+    keys = core.broker.keys
     pid = ProjectId(UUID(project["id"]))
 
-    await runtime.redis.delete(*keys.stream(pid))  # as a flushed Redis would
+    await core.redis.delete(*keys.stream(pid))  # as a flushed Redis would
     await renames(app, project["id"], 1)
     again = await tab.next_of("hello")
 

@@ -77,7 +77,7 @@ async def test_tokens_are_not_stored_in_plaintext(api):
 async def test_the_service_decrypts_the_token_for_provider_calls(api, app):
     await api.ok("alice", "PUT", "/api/oauth/connections/figma", connection())
 
-    token = await app.state.runtime.services.oauth.access_token(UserId("alice"), OAuthProvider.FIGMA)
+    token = await app.state.web.core.services.oauth.access_token(UserId("alice"), OAuthProvider.FIGMA)
 
     assert token == ACCESS
 

@@ -86,7 +86,7 @@ async def test_webhooks_past_the_limit_are_429(client):
 
 
 async def test_concurrent_hits_never_exceed_the_limit(app, client):
-    limiter = app.state.runtime.services.rate_limiter
+    limiter = app.state.web.limits.limiter
     rule = RateLimit(limit=10, window=timedelta(minutes=1))
 
     decisions = await asyncio.gather(
@@ -111,10 +111,10 @@ async def test_expired_windows_are_removed():
 
 @pytest.mark.parametrize("deployment", ["scaled"], indirect=True)
 async def test_redis_windows_expire_by_themselves(app, client, settings):
-    limiter = app.state.runtime.services.rate_limiter
+    limiter = app.state.web.limits.limiter
     rule = RateLimit(limit=10, window=timedelta(seconds=30))
 
     await limiter.store.hit("expiring", rule, limiter.clock.now())
 
-    ttl_ms = await app.state.runtime.redis.pttl(f"{settings.redis_prefix}ratelimit:expiring")
+    ttl_ms = await app.state.web.core.redis.pttl(f"{settings.redis_prefix}ratelimit:expiring")
     assert 0 < ttl_ms <= 30_000

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.settings import Settings, SettingsError, load_settings, parse_settings
+from forge.settings import Settings, SettingsError, load_settings, parse_settings
 
 
 def test_defaults_give_the_embedded_deployment():

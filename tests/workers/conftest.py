@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from server.settings import Settings
+from forge.settings import Settings
 
 
 @pytest.fixture

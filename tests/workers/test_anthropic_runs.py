@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import msgspec
 import pytest
 
-from server.settings import Settings
+from forge.settings import Settings
 from tests.api import Api
 from tests.fakes.anthropic_server import FakeAnthropic, Reply
 from tests.workers.test_agent_end_to_end import _prompted_tab, _until_run_ends

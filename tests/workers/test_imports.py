@@ -12,7 +12,7 @@ import pytest
 
 from domain.enums import ImportStatus
 from domain.services.imports import INTERRUPTED
-from server.settings import Settings
+from forge.settings import Settings
 from tests.api import Api
 from tests.conftest import FakeClock
 from tests.factories import add_import

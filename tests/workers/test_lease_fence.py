@@ -36,7 +36,7 @@ async def test_an_attempt_that_lost_its_run_reaches_neither_the_tabs_nor_the_san
     project = await api.project()
     tab = await open_tab(base_url, project["id"])
     await tab.next_of("hello")
-    runs = app.state.runtime.services.agent_runs
+    runs = app.state.web.core.services.agent_runs
     sandboxes = LocalSandboxProvider(tmp_path / "sandboxes", "http://127.0.0.1:9")
     slow_model = asyncio.Event()
     async with FakeAnthropic() as fake:
@@ -52,7 +52,7 @@ async def test_an_attempt_that_lost_its_run_reaches_neither_the_tabs_nor_the_san
             provider = AnthropicProvider(api_key="test", base_url=fake.base_url, max_retries=0)
             return RunExecutor(
                 runs,
-                app.state.runtime.publisher,
+                app.state.web.core.publisher,
                 provider,
                 sandboxes,
                 RunnerSettings(lease=LEASE, default_model="m"),

@@ -1,4 +1,6 @@
-"""Puts the agent worker together from the settings: which model, which sandboxes, which limits.
+"""Puts the agent worker together on a core: which model, which sandboxes, which limits, from the
+settings. `forge worker` composes this and nothing of the web tier; `forge serve` adds it to its own
+event loop when it runs a worker in-process.
 
 Without keys the embedded deployment uses the offline provider and local folders; an Anthropic
 key switches the model, an E2B key the sandboxes. Nothing else changes.
@@ -8,15 +10,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from channels.broker import Broker
 from channels.run_queue import listen_for_runs
 from domain.enums import Framework
-from domain.ports import EventPublisher
-from domain.services.agent_runs import AgentRunService
-from domain.services.drafts import DraftService
-from domain.services.imports import ImportService
-from domain.services.oauth import OAuthService
-from server.settings import Settings
+from forge.core import Core
+from forge.services import Services
+from forge.settings import Settings
 from workers.agent.loop import AgentLimits
 from workers.agent.model import ModelProvider
 from workers.imports.processor import ImportProcessor, ImportSettings
@@ -64,38 +62,33 @@ def worker_settings(settings: Settings, concurrency: int | None = None) -> Worke
     )
 
 
-def import_processor(
-    settings: Settings, imports: ImportService, oauth: OAuthService, drafts: DraftService
-) -> ImportProcessor:
+def import_processor(settings: Settings, services: Services) -> ImportProcessor:
     """GitHub and Figma imports, against the APIs the settings name."""
     chosen = ImportSettings(github_api_url=settings.github_api_url, figma_api_url=settings.figma_api_url)
-    return ImportProcessor(imports, oauth, drafts, chosen)
+    return ImportProcessor(services.imports, services.oauth, services.drafts, chosen)
 
 
 async def start_worker(
-    settings: Settings,
-    runs: AgentRunService,
-    publisher: EventPublisher,
-    broker: Broker,
-    sandboxes: SandboxProvider,
-    concurrency: int | None = None,
-    imports: ImportProcessor | None = None,
+    core: Core, sandboxes: SandboxProvider | None = None, concurrency: int | None = None
 ) -> AgentWorker:
-    """A running worker, woken through the broker whenever a run may start or an import waits."""
+    """A running worker on `core`, woken through the broker whenever a run may start or an import
+    waits. `sandboxes` is shared with whoever else writes into them (restores, in `forge serve`)."""
+    settings = core.settings
     provider = model_provider(settings)
     chosen = worker_settings(settings, concurrency)
+    runs = core.services.agent_runs
     executor = RunExecutor(
         runs,
-        publisher,
+        core.publisher,
         provider,
-        sandboxes,
+        sandboxes or sandbox_provider(settings),
         RunnerSettings(
             lease=chosen.lease,
             default_model=settings.anthropic_model if settings.anthropic_api_key else OFFLINE_MODEL,
             limits=AgentLimits(max_iterations=settings.agent_max_iterations),
         ),
     )
-    worker = AgentWorker(runs, executor, chosen, imports)
-    await listen_for_runs(broker, worker.wake)
+    worker = AgentWorker(runs, executor, chosen, import_processor(settings, core.services))
+    await listen_for_runs(core.broker, worker.wake)
     worker.start()
     return worker

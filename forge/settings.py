@@ -13,7 +13,7 @@ import msgspec
 from db.engine import is_postgres_url
 from db.token_cipher import InvalidKey, decode_key
 from domain.enums import Framework
-from server.faults import FAULTS
+from forge.faults import FAULTS
 
 ENV_PREFIX = "FORGE_"
 # Variables the test suite reads for itself; they are not server settings.
@@ -110,7 +110,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     figma_api_url: str = "https://api.figma.com"
     """Figma's REST API, which Figma imports read files from."""
     fault_after_commit: str | None = None
-    """Tests only: `exit:<event type>` or `drop:<event type>` (server/faults.py)."""
+    """Tests only: `exit:<event type>` or `drop:<event type>` (forge/faults.py)."""
 
     @property
     def uses_clerk(self) -> bool:

@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from server.settings import Settings, SettingsError, load_settings
+from forge.settings import Settings, SettingsError, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command: str = args.command
     if command in ("serve", "worker"):
-        from server.memory import return_large_buffers_to_the_system
+        from forge.memory import return_large_buffers_to_the_system
 
         return_large_buffers_to_the_system()
     if command == "serve":
@@ -60,7 +60,7 @@ def _positive(text: str) -> int:
 def _preflight(settings: Settings, command: str) -> bool:
     """Checks what would otherwise fail later as a traceback; prints one line and says False."""
     from db.engine import is_postgres_url
-    from server.runtime import ConfigurationError, NotMigrated, assert_migrated, oauth_key
+    from forge.connections import ConfigurationError, NotMigrated, assert_migrated, oauth_key
 
     url = settings.resolved_database_url
     try:
@@ -133,21 +133,25 @@ def worker(settings: Settings, concurrency: int | None) -> int:
 async def _run_worker(settings: Settings, concurrency: int | None) -> None:
     import signal
 
-    from server.runtime import Runtime
+    from forge.core import Core
+    from workers.composition import start_worker
 
-    runtime = await Runtime.start(settings, worker=True, worker_concurrency=concurrency)
+    core = await Core.start(settings)
+    try:
+        agent_worker = await start_worker(core, concurrency=concurrency)
+    except BaseException:
+        await core.stop()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    assert runtime.worker is not None
-    print(
-        f"forge worker {runtime.worker.id}: {runtime.worker.settings.concurrency} runs at a time", flush=True
-    )
+    print(f"forge worker {agent_worker.id}: {agent_worker.settings.concurrency} runs at a time", flush=True)
     try:
         await stop.wait()
     finally:
-        await runtime.stop()
+        await agent_worker.stop()
+        await core.stop()
 
 
 def migrate(settings: Settings) -> int:

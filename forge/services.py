@@ -1,0 +1,59 @@
+"""The domain services of a process, built once over its storage, publisher and clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.clock import Clock
+from domain.ports import EventPublisher, Storage, TokenCipher, WorkerWakeups
+from domain.rules.plans import PlanCatalog
+from domain.services.agent_runs import AgentRunService
+from domain.services.drafts import DraftService
+from domain.services.imports import ImportService
+from domain.services.messages import MessageService
+from domain.services.oauth import OAuthService
+from domain.services.projects import ProjectService
+from domain.services.runs import RunService
+from domain.services.snapshots import SnapshotService
+from domain.services.subscriptions import SubscriptionService
+from domain.services.usage import UsageService
+
+
+@dataclass(frozen=True)
+class Services:
+    projects: ProjectService
+    messages: MessageService
+    drafts: DraftService
+    usage: UsageService
+    subscriptions: SubscriptionService
+    imports: ImportService
+    oauth: OAuthService
+    runs: RunService
+    agent_runs: AgentRunService
+    snapshots: SnapshotService
+
+
+def build_services(
+    storage: Storage,
+    events: EventPublisher,
+    clock: Clock,
+    *,
+    catalog: PlanCatalog,
+    cipher: TokenCipher,
+    wakeups: WorkerWakeups,
+    admins: frozenset[str],
+) -> Services:
+    usage = UsageService(storage, events, clock, catalog, admins=admins)
+    messages = MessageService(storage, events, clock, usage, wakeups=wakeups)
+    return Services(
+        projects=ProjectService(storage, events, clock, usage, wakeups=wakeups),
+        messages=messages,
+        drafts=DraftService(storage, events, clock),
+        usage=usage,
+        subscriptions=SubscriptionService(storage, events, clock),
+        imports=ImportService(storage, events, clock, wakeups=wakeups),
+        oauth=OAuthService(storage, events, clock, cipher),
+        runs=RunService(storage, events, clock, wakeups=wakeups),
+        agent_runs=AgentRunService(storage, events, clock, usage, wakeups=wakeups),
+        snapshots=SnapshotService(storage, events, clock, messages),
+    )
