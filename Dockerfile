@@ -14,19 +14,29 @@ COPY db ./db
 COPY workers ./workers
 RUN uv sync --frozen --no-dev --no-editable
 
-FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 forge && mkdir /data && chown forge:forge /data
+# What both tiers run on: the virtual environment, a non-root user and the data folder.
+FROM python:3.11-slim AS base
+RUN useradd --create-home --uid 10001 forge && mkdir -p /data/sandboxes && chown -R forge:forge /data
 COPY --from=builder /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH \
-    FORGE_HOST=0.0.0.0 \
-    FORGE_PORT=8000 \
     FORGE_DATA_DIR=/data \
     PYTHONUNBUFFERED=1
 USER forge
 WORKDIR /home/forge
 VOLUME ["/data"]
+ENTRYPOINT ["forge"]
+
+# `docker build --target worker`: a standalone agent worker (needs FORGE_DATABASE_URL on
+# PostgreSQL and FORGE_REDIS_URL). It serves nothing, so it has no port and no HTTP health check.
+FROM base AS worker
+CMD ["worker"]
+
+# The default target: the web tier (HTTP and WebSockets), with an in-process worker unless
+# FORGE_WORKER_IN_PROCESS=false.
+FROM base AS web
+ENV FORGE_HOST=0.0.0.0 \
+    FORGE_PORT=8000
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
-ENTRYPOINT ["forge"]
 CMD ["serve"]
