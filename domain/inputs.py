@@ -44,6 +44,11 @@ class NewAttachment(Input, frozen=True, kw_only=True):
     source_metadata: JsonObject | None = None
 
 
+MAX_ATTACHMENTS = 10
+"""Per message: each one is stored, listed with the message and sent in every `hello`."""
+Attachments = Annotated[list[NewAttachment], msgspec.Meta(max_length=MAX_ATTACHMENTS)]
+
+
 class ProjectChanges(Input, frozen=True, kw_only=True):
     """A partial update: fields left out stay as they are (seed: projects.update)."""
 

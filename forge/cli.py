@@ -167,8 +167,12 @@ def token(settings: Settings, user_id: str) -> int:
     if settings.uses_clerk:
         print("forge token: Clerk authentication is configured; tokens come from Clerk.", file=sys.stderr)
         return 2
+    from domain.rules.user_ids import MAX_USER_ID_LENGTH, is_valid_user_id
     from server.auth import ensure_dev_secret, issue_dev_token
 
+    if not is_valid_user_id(user_id):
+        print(f"forge token: a user id is 1 to {MAX_USER_ID_LENGTH} printable characters", file=sys.stderr)
+        return 2
     print(issue_dev_token(ensure_dev_secret(settings), user_id))
     return 0
 

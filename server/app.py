@@ -31,8 +31,8 @@ from server.controllers.webhooks import WebhookController
 from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.examples import JsonWithExamples
+from server.json_input import JsonPolicyRequest
 from server.rate_limiting import limit_writes
-from server.text_safety import refuse_nul_characters
 from server.web import WebTier
 
 API_VERSION = "0.1.0"
@@ -82,7 +82,6 @@ def build_app(max_body_bytes: int) -> Litestar:
         ],
         middleware=[DefineMiddleware(BearerAuthMiddleware)],
         guards=[limit_writes],
-        before_request=refuse_nul_characters,
         security=[{"BearerToken": []}],
     )
     return Litestar(
@@ -91,6 +90,7 @@ def build_app(max_body_bytes: int) -> Litestar:
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=max_body_bytes,
+        request_class=JsonPolicyRequest,
         openapi_config=OpenAPIConfig(
             title="ForgeAI server",
             render_plugins=[JsonWithExamples(), ScalarRenderPlugin()],

@@ -12,6 +12,7 @@ import jwt
 from jwt import PyJWK, PyJWKClient
 
 from domain.ids import UserId
+from domain.rules.user_ids import MAX_USER_ID_LENGTH, is_valid_user_id
 from forge.settings import Settings
 
 DEV_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
@@ -96,6 +97,8 @@ def _user_of(claims: dict[str, object]) -> UserId:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise InvalidToken("the token has no subject")
+    if not is_valid_user_id(subject):
+        raise InvalidToken(f"the token's subject must be 1 to {MAX_USER_ID_LENGTH} printable characters")
     return UserId(subject)
 
 

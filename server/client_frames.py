@@ -7,7 +7,8 @@ from typing import Annotated, Any
 import msgspec
 
 from domain.entities import Files
-from domain.inputs import NewAttachment
+from domain.inputs import Attachments
+from server.json_input import MalformedJson, NulInText, load_json
 
 MAX_FRAME_BYTES = 64 * 1024
 Ref = Annotated[str, msgspec.Meta(max_length=200)]
@@ -25,7 +26,7 @@ class Prompt(ClientFrame, tag="prompt", frozen=True, kw_only=True):
     """Does what `POST /api/projects/{id}/messages` with `value` does."""
 
     value: str
-    attachments: list[NewAttachment] = []
+    attachments: Attachments = []
     ref: Ref | None = None
 
 
@@ -55,13 +56,18 @@ class BadFrame(Exception):
 def parse_frame(text: str) -> AnyClientFrame:
     if len(text.encode()) > MAX_FRAME_BYTES:
         raise NotProtocol("frames are at most 64 KiB")
+    refused: NulInText | None = None
     try:
-        raw: Any = msgspec.json.decode(text)
-    except msgspec.DecodeError:
-        raise NotProtocol("a frame is a JSON object") from None
+        raw: Any = load_json(text)
+    except NulInText as error:  # a frame all the same: it is answered, not dropped
+        raw, refused = error.value, error
+    except MalformedJson as error:
+        raise NotProtocol(f"a frame is a JSON object; this one {error}") from None
     if not isinstance(raw, dict):
         raise NotProtocol("a frame is a JSON object")
     ref = raw.get("ref") if isinstance(raw.get("ref"), str) else None
+    if refused is not None:
+        raise BadFrame(str(refused), ref)
     try:
         frame: AnyClientFrame = msgspec.convert(raw, AnyClientFrame)
     except msgspec.ValidationError as error:

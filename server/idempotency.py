@@ -15,6 +15,7 @@ from litestar.openapi.spec import OpenAPIType
 from litestar.params import HeaderParameter
 
 from domain.idempotency import RequestKey
+from server.json_input import MalformedJson, body_refused, load_json
 
 HEADER = "Idempotency-Key"
 VISIBLE_ASCII = r"^[!-~]{1,255}$"
@@ -57,12 +58,15 @@ async def provide_request_key(
         )
     body = await request.body()
     route = request.route_handler.handler_name
-    return RequestKey(key=idempotency_key, fingerprint=fingerprint(route, request.path_params, body))
+    try:
+        return RequestKey(key=idempotency_key, fingerprint=fingerprint(route, request.path_params, body))
+    except MalformedJson as error:
+        raise body_refused(error) from None
 
 
 def fingerprint(route: str, path_params: dict[str, Any], body: bytes) -> str:
     """The same for the same route and JSON body, whatever its spacing or key order."""
-    canonical = msgspec.json.encode([route, path_params, msgspec.json.decode(body)], order="sorted")
+    canonical = msgspec.json.encode([route, path_params, load_json(body or b"null")], order="sorted")
     return hashlib.sha256(canonical).hexdigest()
 
 

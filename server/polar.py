@@ -14,6 +14,7 @@ import msgspec
 from domain.enums import BillingInterval, SubscriptionStatus
 from domain.inputs import SubscriptionData
 from domain.services.subscriptions import BillingEvent, CustomerLinked, SubscriptionAction, SubscriptionEvent
+from server.json_input import MalformedJson, load_json
 
 TOLERANCE_SECONDS = 5 * 60
 
@@ -98,6 +99,10 @@ class _Envelope(msgspec.Struct):
 
 def parse_event(body: bytes) -> tuple[str, BillingEvent | None]:
     """(event type, what to do); None for event types we acknowledge and ignore."""
+    try:
+        load_json(body)  # the policy of every JSON input first: UTF-8, nesting, NUL
+    except MalformedJson as error:
+        raise InvalidPayload(f"the body {error}") from None
     try:
         envelope = msgspec.json.decode(body, type=_Envelope)
         if envelope.type in SUBSCRIPTION_ACTIONS:

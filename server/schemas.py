@@ -26,7 +26,7 @@ from domain.enums import (
     SubscriptionStatus,
 )
 from domain.errors import FieldError, InvalidInput
-from domain.inputs import NewAttachment
+from domain.inputs import Attachments
 from domain.rules.prompts import (
     MESSAGE_VALUE_MAX,
     MESSAGE_VALUE_MIN,
@@ -75,7 +75,7 @@ class CreateProject(Body, frozen=True, kw_only=True):
     ) = None
     image_url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
     """A design screenshot for the agent; Pro only."""
-    attachments: list[NewAttachment] = []
+    attachments: Attachments = []
     framework: Framework | None = None
     model: Annotated[str, msgspec.Meta(max_length=255)] | None = None
     name: Annotated[str, documented(1, PROJECT_NAME_MAX)] | None = None
@@ -89,7 +89,7 @@ class CreateMessage(Body, frozen=True, kw_only=True):
     value: (
         Annotated[str, documented(MESSAGE_VALUE_MIN, MESSAGE_VALUE_MAX, "Add a dark mode toggle")] | None
     ) = None
-    attachments: list[NewAttachment] = []
+    attachments: Attachments = []
     content: str | None = None
     role: MessageRole | None = None
     type: MessageType | None = None

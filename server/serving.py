@@ -6,6 +6,7 @@ import socket
 
 import uvicorn
 from litestar import Litestar
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from channels.close_codes import CLOSE_GOING_AWAY
 from forge.settings import Settings
@@ -15,12 +16,25 @@ WS_MAX_FRAME_BYTES = 4 * 1024 * 1024
 """uvicorn refuses bigger frames itself (1009); frames over 64 KiB up to this get our 1008."""
 
 
+class AnsweredHandshakes(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol, which leaves a refused handshake unanswered: websockets
+    refuses an upgrade whose request line or a header is over 8 KiB (a 414 or 431 it queues), but
+    uvicorn only writes what follows an accepted request, so the client waited, connected, for
+    minutes. Here the refusal is sent and the connection closed."""
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.handshake_exc is not None and not self.handshake_complete:
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.transport.close()
+
+
 def server_config(app: Litestar, settings: Settings, **overrides: object) -> uvicorn.Config:
     options: dict[str, object] = {
         "log_level": settings.log_level.lower(),
         # The sans-I/O protocol keeps no tasks per connection (pings are timers): a third less
         # memory per idle tab than the default implementation (bench/connections).
-        "ws": "websockets-sansio",
+        "ws": AnsweredHandshakes,
         "ws_per_message_deflate": settings.ws_per_message_deflate,
         "ws_max_size": WS_MAX_FRAME_BYTES,
         **overrides,

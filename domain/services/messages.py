@@ -11,11 +11,11 @@ import msgspec
 from domain.clock import Clock
 from domain.entities import Attachment, Fragment, Message, Project
 from domain.enums import MessageRole, MessageStatus, MessageType
-from domain.errors import NotFound
+from domain.errors import Conflict, NotFound
 from domain.events import FragmentUpdated, MessageCreated, MessageUpdated
 from domain.idempotency import MessagePosted, RequestKey
 from domain.ids import FragmentId, MessageId, ProjectId, UserId, new_id
-from domain.inputs import FragmentContent, MessageChanges, NewAttachment, NewMessage
+from domain.inputs import MAX_ATTACHMENTS, FragmentContent, MessageChanges, NewAttachment, NewMessage
 from domain.ports import EventPublisher, Storage, WorkerWakeups
 from domain.rules.files import check_files
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
@@ -130,6 +130,8 @@ class MessageService(Service):
         await check_attachment_imports(self.storage, user_id, [new])
         async with self.committed() as outbox:
             message, _ = await self.owned_message(user_id, message_id)
+            if len(await self.storage.attachments.list_for_messages([message.id])) >= MAX_ATTACHMENTS:
+                raise Conflict(f"A message has at most {MAX_ATTACHMENTS} attachments.")
             attachment = new_attachment(message.id, new, self.clock.now())
             await self.storage.attachments.insert_many([attachment])
             view = (await self.views([message]))[0]
