@@ -6,7 +6,7 @@ import asyncio
 import secrets
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import jwt
 from jwt import PyJWK, PyJWKClient
@@ -26,9 +26,16 @@ class InvalidToken(Exception):
     """The token is missing, malformed, expired or not signed by a trusted key."""
 
 
+class Identity(NamedTuple):
+    """Who a verified token speaks for, and until when (seconds since the epoch)."""
+
+    user_id: UserId
+    expires_at: float
+
+
 class TokenVerifier(Protocol):
-    async def verify(self, token: str) -> UserId:
-        """The token's user (`sub`), or InvalidToken."""
+    async def verify(self, token: str) -> Identity:
+        """The token's user (`sub`) and expiry (`exp`), or InvalidToken."""
         ...
 
 
@@ -38,14 +45,14 @@ class DevTokenVerifier:
     def __init__(self, secret: str) -> None:
         self.secret = secret
 
-    async def verify(self, token: str) -> UserId:
+    async def verify(self, token: str) -> Identity:
         try:
             claims = jwt.decode(
                 token, self.secret, algorithms=["HS256"], options={"require": REQUIRED_CLAIMS}
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from None
-        return _user_of(claims)
+        return _identity_of(claims)
 
 
 class ClerkTokenVerifier:
@@ -67,7 +74,7 @@ class ClerkTokenVerifier:
             else None
         )
 
-    async def verify(self, token: str) -> UserId:
+    async def verify(self, token: str) -> Identity:
         try:
             key = await self._signing_key(token)
             claims = jwt.decode(
@@ -82,7 +89,7 @@ class ClerkTokenVerifier:
         azp = claims.get("azp")
         if self.authorized_parties and azp is not None and azp not in self.authorized_parties:
             raise InvalidToken(f"azp {azp!r} is not an authorized party")
-        return _user_of(claims)
+        return _identity_of(claims)
 
     async def _signing_key(self, token: str) -> str | PyJWK:
         if self.public_key is not None:
@@ -93,13 +100,16 @@ class ClerkTokenVerifier:
         return await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
 
 
-def _user_of(claims: dict[str, object]) -> UserId:
+def _identity_of(claims: dict[str, object]) -> Identity:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise InvalidToken("the token has no subject")
     if not is_valid_user_id(subject):
         raise InvalidToken(f"the token's subject must be 1 to {MAX_USER_ID_LENGTH} printable characters")
-    return UserId(subject)
+    expiry = claims["exp"]  # required, and checked by the decoder to read as an integer
+    if not isinstance(expiry, int | float | str):
+        raise InvalidToken("the token's expiry is not a time")
+    return Identity(UserId(subject), float(int(expiry)))
 
 
 def issue_dev_token(secret: str, user_id: str, lifetime_seconds: int = DEV_TOKEN_LIFETIME_SECONDS) -> str:

@@ -29,9 +29,9 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         try:
             if token is None:
                 raise InvalidToken("a bearer token is required (Authorization: Bearer <token>)")
-            user_id = await web.verifier.verify(token)
+            identity = await web.verifier.verify(token)
         except InvalidToken as error:
             # Each refusal counts against the address; past the limit it gets 429s, not 401s.
             await web.limits.auth_failure(connection.client.host if connection.client else "unknown")
             raise NotAuthorizedException(f"The bearer token was refused: {error}.") from None
-        return AuthenticationResult(user=user_id, auth=token)
+        return AuthenticationResult(user=identity.user_id, auth=token)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl
@@ -45,9 +46,9 @@ from channels.tab import Direct, Event, Tab
 from domain.errors import DomainError, NotFound
 from domain.ids import ProjectId, UserId
 from domain.views import iso_ms
-from server.auth import InvalidToken
+from server.auth import Identity, InvalidToken
 from server.authentication import bearer_token
-from server.client_frames import BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
+from server.client_frames import Auth, BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
 from server.errors import error_frame
 from server.prompt_refs import PromptRefs
 from server.web import WebTier
@@ -64,14 +65,14 @@ async def project_channel(socket: WebSocket[Any, Any, Any], project_id: FromPath
     web: WebTier = socket.app.state.web
     # Accept first: a browser sees close codes only on an open connection.
     await socket.accept()
-    user_id = await _authenticate(socket, web)
-    if user_id is None:
+    identity = await _authenticate(socket, web)
+    if identity is None:
         await socket.close(CLOSE_UNAUTHORIZED, "a valid token is required")
         return
-    if not await _may_watch(web, user_id, ProjectId(project_id)):
+    if not await _may_watch(web, identity.user_id, ProjectId(project_id)):
         await socket.close(CLOSE_NOT_FOUND, "no such project")
         return
-    await TabSession(socket, web, user_id, ProjectId(project_id)).run()
+    await TabSession(socket, web, identity, ProjectId(project_id)).run()
 
 
 async def _may_watch(web: WebTier, user_id: UserId, project_id: ProjectId) -> bool:
@@ -86,7 +87,7 @@ async def _may_watch(web: WebTier, user_id: UserId, project_id: ProjectId) -> bo
     return True
 
 
-async def _authenticate(socket: WebSocket[Any, Any, Any], web: WebTier) -> UserId | None:
+async def _authenticate(socket: WebSocket[Any, Any, Any], web: WebTier) -> Identity | None:
     token = bearer_token(_header(socket, b"authorization")) or _query(socket).get("token")
     try:
         if not token:
@@ -101,11 +102,14 @@ async def _authenticate(socket: WebSocket[Any, Any, Any], web: WebTier) -> UserI
 
 class TabSession:
     def __init__(
-        self, socket: WebSocket[Any, Any, Any], web: WebTier, user_id: UserId, project_id: ProjectId
+        self, socket: WebSocket[Any, Any, Any], web: WebTier, identity: Identity, project_id: ProjectId
     ):
         self.socket = socket
         self.web = web
-        self.user_id = user_id
+        self.user_id = identity.user_id
+        self.expires_at = identity.expires_at
+        """When the tab's token runs out; an `auth` frame with a fresher one moves it."""
+        self._expiry: asyncio.TimerHandle | None = None
         self.project_id = project_id
         self.tab = Tab(
             client_id=str(uuid.uuid4()),
@@ -149,11 +153,14 @@ class TabSession:
         reader = asyncio.create_task(self._read(), name=f"tab-reader-{self.tab.client_id}")
         # Whatever ends the reader (the tab left, or broke the protocol) ends the writer too.
         reader.add_done_callback(lambda _: self.tab.close(TAB_GONE))
+        self._watch_expiry()
         try:
             code = await self._write()
         except Exception:  # the socket failed under the writer: the tab went away
             code = TAB_GONE
         finally:
+            if self._expiry is not None:
+                self._expiry.cancel()
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
@@ -239,9 +246,38 @@ class TabSession:
                 continue
             await self._handle(frame)
 
-    async def _handle(self, frame: Ping | Prompt | DraftPut) -> None:
+    def _watch_expiry(self) -> None:
+        """A timer, not a task: idle tabs are many, and a timer costs next to nothing."""
+        delay = max(0.0, self.expires_at - time.time())
+        self._expiry = asyncio.get_running_loop().call_later(delay, self._expire)
+
+    def _expire(self) -> None:
+        if time.time() >= self.expires_at:
+            self.tab.close(CLOSE_UNAUTHORIZED)
+        else:  # renewed meanwhile: look again when the fresher token runs out
+            self._watch_expiry()
+
+    async def _renew(self, frame: Auth) -> None:
+        """Takes a fresher token of the same user; a bad one changes nothing and is answered."""
+        try:
+            identity = await self.web.verifier.verify(frame.token)
+        except InvalidToken as error:
+            self._answer(
+                ErrorFrame(code="unauthorized", message=f"The token was refused: {error}.", ref=frame.ref)
+            )
+            return
+        if identity.user_id != self.user_id:
+            message = "The token is another user's; a tab keeps its user."
+            self._answer(ErrorFrame(code="forbidden", message=message, ref=frame.ref))
+            return
+        self.expires_at = max(self.expires_at, identity.expires_at)
+
+    async def _handle(self, frame: Ping | Prompt | DraftPut | Auth) -> None:
         if isinstance(frame, Ping):
             self._answer(Pong(ref=frame.ref))
+            return
+        if isinstance(frame, Auth):
+            await self._renew(frame)
             return
         services = self.web.core.services
         try:

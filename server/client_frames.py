@@ -38,7 +38,14 @@ class DraftPut(ClientFrame, tag="draft.put", frozen=True, kw_only=True):
     ref: Ref | None = None
 
 
-AnyClientFrame = Ping | Prompt | DraftPut
+class Auth(ClientFrame, tag="auth", frozen=True, kw_only=True):
+    """A fresher token of the same user: the tab stays open past the old token's expiry."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
+    ref: Ref | None = None
+
+
+AnyClientFrame = Ping | Prompt | DraftPut | Auth
 
 
 class NotProtocol(Exception):
