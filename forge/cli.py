@@ -88,6 +88,12 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     port = port or settings.port
     if not _preflight(settings, "forge serve"):
         return 2
+    from server.auth import dev_auth_refusal
+
+    refusal = dev_auth_refusal(settings, host)
+    if refusal is not None:
+        print(f"forge serve: {refusal}", file=sys.stderr)
+        return 2
     banner = _dev_banner(settings, f"http://{host}:{port}")
     app = create_app(settings)
     server = ForgeServer(server_config(app, settings, host=host, port=port))
@@ -101,14 +107,14 @@ def _dev_banner(settings: Settings, url: str) -> str:
     """The URL and, in development auth, a ready token so a newcomer can call the API at once."""
     if settings.uses_clerk:
         return f"ForgeAI server at {url} (Clerk authentication)"
-    from server.auth import DEV_USER_ID, ensure_dev_secret, issue_dev_token
+    from server.auth import BANNER_TOKEN_SECONDS, DEV_USER_ID, ensure_dev_secret, issue_dev_token
 
-    dev_token = issue_dev_token(ensure_dev_secret(settings), DEV_USER_ID)
+    dev_token = issue_dev_token(ensure_dev_secret(settings), DEV_USER_ID, BANNER_TOKEN_SECONDS)
     return "\n".join(
         [
             f"ForgeAI server at {url}",
             f"Editor: open {url}/ in a browser (on this machine it signs in as {DEV_USER_ID} by itself).",
-            f"Development token for user {DEV_USER_ID} (30 days; `forge token USER_ID` makes others):",
+            f"Development token for user {DEV_USER_ID} (1 hour; `forge token USER_ID` makes others):",
             f"  export TOKEN={dev_token}",
             f'  curl -H "Authorization: Bearer $TOKEN" {url}/api/projects',
         ]

@@ -43,6 +43,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Connections to Redis per process; commands wait for a free one (pub/sub takes its own)."""
     jwt_secret: str | None = None
     """HS256 secret for development tokens; unset without Clerk: one is generated under data_dir."""
+    dev_auth: bool = False
+    """Accept development authentication on an address other than loopback: anyone holding the
+    secret's tokens is anyone, so a server reachable from the network needs this said out loud."""
     clerk_issuer: str | None = None
     clerk_jwks_url: str | None = None
     clerk_public_key: str | None = None

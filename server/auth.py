@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import secrets
 import time
 from pathlib import Path
@@ -16,6 +17,8 @@ from domain.rules.user_ids import MAX_USER_ID_LENGTH, is_valid_user_id
 from forge.settings import Settings
 
 DEV_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
+BANNER_TOKEN_SECONDS = 3600
+"""The token `forge serve` prints lands in terminals and their scrollback: it expires soon."""
 JWKS_CACHE_SECONDS = 600
 REQUIRED_CLAIMS = ["sub", "exp"]
 DEV_USER_ID = "dev_user"
@@ -137,6 +140,27 @@ def ensure_dev_secret(settings: Settings) -> str:
     path.write_text(secret + "\n")
     path.chmod(0o600)
     return secret
+
+
+def dev_auth_refusal(settings: Settings, host: str) -> str | None:
+    """Why development authentication may not serve on `host`, if it may not: off loopback,
+    every token signed with the secret is accepted from anyone who can reach the port."""
+    if settings.uses_clerk or settings.dev_auth or _is_loopback_host(host):
+        return None
+    return (
+        f"development authentication on {host}, which is not a loopback address, is refused: "
+        "configure Clerk (FORGE_CLERK_ISSUER with FORGE_CLERK_JWKS_URL or FORGE_CLERK_PUBLIC_KEY), "
+        "bind 127.0.0.1, or set FORGE_DEV_AUTH=true to accept it"
+    )
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def build_verifier(settings: Settings) -> TokenVerifier:

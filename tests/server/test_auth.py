@@ -7,6 +7,8 @@ import time
 import jwt
 import pytest
 
+from forge.settings import Settings
+from server.auth import dev_auth_refusal
 from tests.conftest import JWT_SECRET
 
 
@@ -49,3 +51,9 @@ async def test_a_minimal_dev_token_is_enough(client):
     response = await client.get("/api/projects", headers=hs256({"sub": "alice", "exp": in_an_hour()}))
 
     assert response.status_code == 200
+
+
+def test_development_authentication_off_loopback_is_accepted_when_said_out_loud():
+    accepted = Settings(dev_auth=True)
+
+    assert dev_auth_refusal(accepted, "0.0.0.0") is None

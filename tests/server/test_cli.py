@@ -146,3 +146,36 @@ def test_serve_refuses_an_unmigrated_postgres_and_migrate_fixes_it(tmp_path, emp
     assert migrated.returncode == 0
     assert migrated.stdout.startswith("forge migrate: applied 0001_initial, ")
     assert again.stdout == "forge migrate: up to date\n"
+
+
+async def test_the_printed_token_lives_an_hour(served):
+    url, process, log = served
+    await wait_until_ready(url, process)
+    token = re.search(r"export TOKEN=(\S+)", log.read_text()).group(1)
+
+    claims = jwt.decode(token, options={"verify_signature": False})
+
+    assert claims["exp"] - claims["iat"] == 3600
+
+
+def test_development_authentication_off_loopback_is_refused(tmp_path):
+    result = subprocess.run(
+        [FORGE, "serve", "--host", "0.0.0.0", "--port", str(free_port())],
+        cwd=tmp_path,
+        env=forge_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 2
+    assert "FORGE_DEV_AUTH=true" in result.stderr
+
+
+def test_a_user_id_that_cannot_be_stored_gets_no_token(tmp_path):
+    result = subprocess.run(
+        [FORGE, "token", "a" * 256], cwd=tmp_path, env=forge_env(), capture_output=True, text=True
+    )
+
+    assert result.returncode == 2
+    assert result.stdout == ""
