@@ -25,6 +25,7 @@ from domain.events import (
 )
 from domain.ids import FragmentId, MessageId, ProjectId, new_id
 from domain.ports import EventPublisher, Storage, WorkerWakeups
+from domain.rules.files import writable_files
 from domain.rules.naming import is_default_project_name
 from domain.rules.streaming import NO_RUN, stream_fence
 from domain.services.base import Outbox, Service
@@ -146,7 +147,7 @@ class AgentRunService(Service):
             project=project,
             history=history,
             attachments=attachments,
-            files=await self._current_files(run.project_id),
+            files=writable_files(await self._current_files(run.project_id)),
         )
 
     async def _current_files(self, project_id: ProjectId) -> Files:

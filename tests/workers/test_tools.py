@@ -76,6 +76,51 @@ async def test_a_path_leaving_the_project_is_an_error_result(toolbox: Toolbox) -
     assert result["is_error"] is True
 
 
+LONG_NAME = "src/" + "a" * 300 + ".js"
+
+
+async def test_a_name_longer_than_255_bytes_is_an_error_result_and_nothing_is_written(
+    toolbox: Toolbox, announced: Announced
+) -> None:
+    result = await toolbox.run(
+        call(
+            "createOrUpdateFiles",
+            files=[{"path": "ok.js", "content": "1"}, {"path": LONG_NAME, "content": "2"}],
+        )
+    )
+
+    assert result["is_error"] is True
+    assert "longer than 255 bytes" in result["content"]
+    assert (announced.paths, toolbox.written) == ([], {})
+    assert list(toolbox.sandbox.folder.iterdir()) == []
+
+
+async def test_a_file_that_is_also_a_folder_is_an_error_result_and_nothing_is_written(
+    toolbox: Toolbox,
+) -> None:
+    files = [{"path": "src", "content": "1"}, {"path": "src/a.js", "content": "2"}]
+
+    result = await toolbox.run(call("createOrUpdateFiles", files=files))
+
+    assert result["is_error"] is True
+    assert "both a file and the folder" in result["content"]
+    assert list(toolbox.sandbox.folder.iterdir()) == []
+
+
+async def test_reading_a_name_longer_than_255_bytes_is_an_error_result(toolbox: Toolbox) -> None:
+    result = await toolbox.run(call("readFiles", files=[LONG_NAME]))
+
+    assert result["is_error"] is True
+    assert "longer than 255 bytes" in result["content"]
+
+
+async def test_editing_a_name_longer_than_255_bytes_is_an_error_result(toolbox: Toolbox) -> None:
+    result = await toolbox.run(call("editFile", path=LONG_NAME, search="a", replace="b"))
+
+    assert result["is_error"] is True
+    assert "longer than 255 bytes" in result["content"]
+
+
 async def test_reading_a_missing_file_says_so(toolbox: Toolbox) -> None:
     result = await toolbox.run(call("readFiles", files=["nope.js"]))
 

@@ -11,7 +11,8 @@ from typing import Any, Protocol
 import msgspec
 
 from domain.entities import Files
-from domain.rules.files import path_error
+from domain.errors import InvalidInput
+from domain.rules.files import check_files, path_error
 from workers.agent.model import ContentBlock, ToolCall, ToolSpec
 from workers.sandboxes.base import CommandsDisabled, Sandbox
 
@@ -156,10 +157,13 @@ class Toolbox:
             raise ToolError(f"`files` must be a list of {{path, content}}: {error}") from None
         if not files:
             raise ToolError("`files` is empty.")
-        for file in files:
-            _check_path(file.path)
-        await self._write({f.path: f.content for f in files})
-        return "Wrote " + ", ".join(f.path for f in files)
+        tree = {f.path: f.content for f in files}
+        try:
+            check_files(tree)  # the rules a draft or a fragment follows, before anything is written
+        except InvalidInput as error:
+            raise ToolError(f"Nothing was written: {error.message}") from None
+        await self._write(tree)
+        return "Wrote " + ", ".join(tree)
 
     async def _read(self, arguments: dict[str, Any]) -> str:
         paths = arguments.get("files")
