@@ -20,6 +20,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from domain.rules.files import path_error
+from workers.sandboxes import folder as folder_files
 from workers.sandboxes.local import sandbox_folder
 
 PREVIEW_POLICY = "sandbox allow-scripts allow-forms allow-modals allow-popups"
@@ -52,16 +53,24 @@ class PreviewController(Controller):
 async def _serve(sandboxes: Path, project_id: UUID, file_path: str) -> Response[bytes]:
     relative = file_path.strip("/") or INDEX
     if path_error(relative) is not None:
-        return _page(MISSING.encode(), "text/html; charset=utf-8", 404)
-    target = sandbox_folder(sandboxes, project_id) / relative
-    if target.is_dir():
-        target = target / INDEX
-    if not target.is_file():
-        return _page(MISSING.encode(), "text/html; charset=utf-8", 404)
-    media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    if media_type.startswith("text/") or media_type in ("application/javascript", "application/json"):
+        return _missing()
+    folder = sandbox_folder(sandboxes, project_id)
+    # The folder is shared with code the model wrote: what is served must really lie inside it,
+    # whatever links that code made (folder_files reads nothing a link leads out to).
+    name, body = relative, await asyncio.to_thread(folder_files.read_file, folder, relative)
+    if body is None:
+        name = f"{relative}/{INDEX}"
+        body = await asyncio.to_thread(folder_files.read_file, folder, name)
+    if body is None:
+        return _missing()
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if media_type in ("application/javascript", "application/json"):  # Litestar adds text/*'s itself
         media_type += "; charset=utf-8"
-    return _page(await asyncio.to_thread(target.read_bytes), media_type, 200)
+    return _page(body, media_type, 200)
+
+
+def _missing() -> Response[bytes]:
+    return _page(MISSING.encode(), "text/html", 404)
 
 
 def _page(body: bytes, media_type: str, status: int) -> Response[bytes]:

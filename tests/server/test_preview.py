@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +42,61 @@ async def test_a_name_no_file_can_have_is_404(api, client, settings, name):
 
     assert response.status_code == 404
     assert response.headers["content-security-policy"].startswith("sandbox")
+
+
+async def test_a_folder_is_served_by_its_index_page(api, client, settings):
+    project_id, _ = await _served(api, settings, {"docs/index.html": "<h1>Docs</h1>"})
+
+    response = await client.get(f"/preview/{project_id}/docs")
+
+    assert (response.status_code, response.text) == (200, "<h1>Docs</h1>")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+
+
+async def test_a_symbolic_link_to_a_file_outside_the_sandbox_is_404(api, client, settings, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("FORGE_JWT_SECRET=…")
+    project_id, folder = await _served(api, settings, {"index.html": "<h1>Hi</h1>"})
+    (folder / "leak.txt").symlink_to(secret)
+
+    response = await client.get(f"/preview/{project_id}/leak.txt")
+
+    assert response.status_code == 404
+    assert "FORGE_JWT_SECRET" not in response.text
+
+
+async def test_a_symbolic_link_to_the_data_folder_serves_nothing_of_it(api, client, settings):
+    project_id, folder = await _served(api, settings, {"index.html": "<h1>Hi</h1>"})
+    (settings.data_dir / "forge.sqlite3").touch()  # the scaled deployment has none of its own
+    (folder / "data").symlink_to(settings.data_dir, target_is_directory=True)
+
+    response = await client.get(f"/preview/{project_id}/data/forge.sqlite3")
+
+    assert response.status_code == 404
+
+
+async def test_a_symbolic_link_within_the_sandbox_is_followed(api, client, settings):
+    project_id, folder = await _served(api, settings, {"assets/logo.svg": "<svg/>"})
+    (folder / "logo.svg").symlink_to("assets/logo.svg")
+
+    response = await client.get(f"/preview/{project_id}/logo.svg")
+
+    assert (response.status_code, response.text) == (200, "<svg/>")
+
+
+async def test_a_fifo_is_404_at_once(api, client, settings):
+    project_id, folder = await _served(api, settings, {})
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "index.html")
+
+    response = await client.get(f"/preview/{project_id}/")
+
+    assert response.status_code == 404
+
+
+async def test_a_missing_file_is_a_404_page(api, client, settings):
+    project_id, _ = await _served(api, settings, {"index.html": "<h1>Hi</h1>"})
+
+    response = await client.get(f"/preview/{project_id}/nope.js")
+
+    assert (response.status_code, response.headers["content-type"]) == (404, "text/html; charset=utf-8")

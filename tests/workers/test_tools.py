@@ -121,6 +121,45 @@ async def test_editing_a_name_longer_than_255_bytes_is_an_error_result(toolbox: 
     assert "longer than 255 bytes" in result["content"]
 
 
+async def test_a_write_through_a_link_leading_out_of_the_sandbox_is_an_error_result(
+    toolbox: Toolbox, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (toolbox.sandbox.folder / "out").symlink_to(outside, target_is_directory=True)
+
+    result = await toolbox.run(call("createOrUpdateFiles", files=[{"path": "out/x.js", "content": "1"}]))
+
+    assert result["is_error"] is True
+    assert "symbolic link" in result["content"]
+    assert list(outside.iterdir()) == []
+
+
+async def test_a_write_onto_a_link_replaces_the_link_not_its_target(toolbox: Toolbox, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    (toolbox.sandbox.folder / "a.txt").symlink_to(secret)
+
+    result = await toolbox.run(call("createOrUpdateFiles", files=[{"path": "a.txt", "content": "mine"}]))
+
+    assert result.get("is_error") is None
+    assert secret.read_text() == "secret"
+    assert (toolbox.sandbox.folder / "a.txt").read_text() == "mine"
+    assert not (toolbox.sandbox.folder / "a.txt").is_symlink()
+
+
+async def test_reading_through_a_link_leading_out_of_the_sandbox_finds_nothing(
+    toolbox: Toolbox, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    (toolbox.sandbox.folder / "a.txt").symlink_to(secret)
+
+    result = await toolbox.run(call("readFiles", files=["a.txt"]))
+
+    assert result["content"] == "--- a.txt\n(does not exist)"
+
+
 async def test_reading_a_missing_file_says_so(toolbox: Toolbox) -> None:
     result = await toolbox.run(call("readFiles", files=["nope.js"]))
 

@@ -1,7 +1,7 @@
 """The tools the model works with, and how they act on the sandbox.
 
 A tool that fails answers the model with an error result it can correct, never an exception that
-ends the run: only the sandbox itself failing (SandboxError) ends it.
+ends the run: only the sandbox itself failing (SandboxError, but for one file it refused) ends it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from domain.entities import Files
 from domain.errors import InvalidInput
 from domain.rules.files import check_files, path_error
 from workers.agent.model import ContentBlock, ToolCall, ToolSpec
-from workers.sandboxes.base import CommandsDisabled, Sandbox
+from workers.sandboxes.base import CommandsDisabled, FileRefused, Sandbox
 
 TERMINAL_TIMEOUT_SECONDS = 120.0
 TERMINAL_MAX_TIMEOUT_SECONDS = 600.0
@@ -135,7 +135,7 @@ class Toolbox:
         self._guard.check()
         try:
             text = await self._dispatch(call.name, call.input)
-        except ToolError as error:
+        except (ToolError, FileRefused) as error:
             return {"type": "tool_result", "tool_use_id": call.id, "content": str(error), "is_error": True}
         return {"type": "tool_result", "tool_use_id": call.id, "content": text}
 

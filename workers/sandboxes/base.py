@@ -29,6 +29,11 @@ class SandboxError(Exception):
     """The sandbox failed (unreachable, expired, refused): not the user's fault."""
 
 
+class FileRefused(SandboxError):
+    """One file the sandbox will not write where it was asked (a path no folder can hold, a folder
+    or a symbolic link in the way): the model's mistake, which it is told and can correct."""
+
+
 class CommandsDisabled(SandboxError):
     """This sandbox does not run commands (the local sandbox unless the host allows it)."""
 

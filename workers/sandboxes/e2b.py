@@ -31,7 +31,7 @@ from domain.entities import Files
 from domain.enums import Framework
 from domain.ids import ProjectId
 from domain.rules.files import path_error
-from workers.sandboxes.base import DEV_SERVER_PORTS, CommandResult, SandboxError
+from workers.sandboxes.base import DEV_SERVER_PORTS, CommandResult, FileRefused, SandboxError
 from workers.sandboxes.local import ID_PREFIX as LOCAL_ID_PREFIX
 
 logger = logging.getLogger("forge.sandbox")
@@ -144,7 +144,7 @@ def _in_project(path: str) -> str:
     """The absolute path of a project file; refuses paths that would leave the project folder."""
     reason = path_error(path)
     if reason is not None:
-        raise SandboxError(f"The path {path!r} {reason}.")
+        raise FileRefused(f"The path {path!r} {reason}.")
     return posixpath.join(PROJECT_ROOT, path)
 
 

@@ -22,7 +22,8 @@ from domain.entities import Files
 from domain.enums import Framework
 from domain.ids import ProjectId
 from domain.rules.files import path_error
-from workers.sandboxes.base import CommandResult, CommandsDisabled, SandboxError
+from workers.sandboxes import folder as folder_files
+from workers.sandboxes.base import CommandResult, CommandsDisabled, FileRefused, SandboxError
 
 logger = logging.getLogger("forge.sandbox")
 
@@ -83,15 +84,16 @@ class LocalSandbox:
         self._provider = provider
 
     async def write_files(self, files: Files) -> None:
-        targets = {self._path(path): content for path, content in files.items()}
-        await asyncio.to_thread(_write_all, targets)
+        # Every path is checked before anything is written, so a bad one leaves the tree untouched.
+        encoded = {_checked(path): content.encode() for path, content in files.items()}
+        await asyncio.to_thread(folder_files.write_files, self.folder, encoded)
 
     async def read_file(self, path: str) -> str | None:
-        target = self._path(path)
-        try:
-            return await asyncio.to_thread(target.read_text)
-        except (FileNotFoundError, IsADirectoryError):
+        content = await asyncio.to_thread(folder_files.read_file, self.folder, _checked(path))
+        if content is None:
             return None
+        try:
+            return content.decode()
         except UnicodeDecodeError:
             return "(binary file)"
 
@@ -111,12 +113,6 @@ class LocalSandbox:
 
     async def keep_alive(self, seconds: int) -> None:
         """Nothing expires here."""
-
-    def _path(self, path: str) -> Path:
-        reason = path_error(path)
-        if reason is not None:
-            raise SandboxError(f"The path {path!r} {reason}.")
-        return self.folder / path
 
 
 class LocalSandboxProvider:
@@ -148,10 +144,11 @@ class LocalSandboxProvider:
         return LocalSandbox(folder, project_id, self)
 
 
-def _write_all(targets: dict[Path, str]) -> None:
-    for target, content in targets.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content)
+def _checked(path: str) -> str:
+    reason = path_error(path)
+    if reason is not None:
+        raise FileRefused(f"The path {path!r} {reason}.")
+    return path
 
 
 async def _shell(command: str, folder: Path, timeout_seconds: float) -> CommandResult:
