@@ -14,6 +14,7 @@ import pytest
 
 from domain.enums import Framework
 from domain.ids import ProjectId
+from workers.sandboxes.confinement import Confinement
 from workers.sandboxes.local import LocalSandboxProvider
 
 pytestmark = pytest.mark.skipif(shutil.which("npm") is None, reason="Node.js and npm are not installed")
@@ -33,9 +34,10 @@ PACKAGE = {"name": "dev-server-app", "private": True, "scripts": {"dev": "node s
 
 
 @pytest.fixture
-async def provider(tmp_path: Path) -> AsyncIterator[LocalSandboxProvider]:
-    provider = LocalSandboxProvider(tmp_path, "http://127.0.0.1:8000", allow_commands=True)
+async def provider(tmp_path: Path, bubblewrap: Confinement) -> AsyncIterator[LocalSandboxProvider]:
+    provider = LocalSandboxProvider(tmp_path, "http://127.0.0.1:8000", bubblewrap)
     yield provider
+    assert provider.dev_servers is not None
     provider.dev_servers.stop_all()
 
 

@@ -11,6 +11,7 @@ from domain.enums import Framework
 from domain.ids import ProjectId
 from workers.agent.model import ToolCall
 from workers.agent.tools import Toolbox
+from workers.sandboxes.confinement import Confinement
 from workers.sandboxes.local import LocalSandboxProvider
 
 
@@ -173,8 +174,10 @@ async def test_the_terminal_is_off_by_default_on_the_local_sandbox(toolbox: Tool
     assert "FORGE_SANDBOX_ALLOW_COMMANDS" in result["content"]
 
 
-async def test_commands_run_in_the_project_folder_when_allowed(tmp_path: Path) -> None:
-    provider = LocalSandboxProvider(tmp_path, "http://127.0.0.1:8000", allow_commands=True)
+async def test_commands_run_in_the_project_folder_when_allowed(
+    tmp_path: Path, bubblewrap: Confinement
+) -> None:
+    provider = LocalSandboxProvider(tmp_path, "http://127.0.0.1:8000", bubblewrap)
     sandbox = await provider.create(ProjectId(uuid4()), Framework.REACT)
     await sandbox.write_files({"hello.txt": "hi"})
 

@@ -81,7 +81,9 @@ TOOLS: list[ToolSpec] = [
     ToolSpec(
         name="terminal",
         description=(
-            "Run a shell command in the project folder (e.g. `npm install`). Answers exit code and output."
+            "Run a shell command in the project folder (e.g. `npm install`). Answers exit code and output. "
+            "Commands may have no network access, but `npm install` with package names always has it "
+            "(packages' install scripts are then skipped)."
         ),
         input_schema={
             "type": "object",
