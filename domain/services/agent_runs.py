@@ -159,6 +159,12 @@ class AgentRunService(Service):
             return draft.files
         return fragment.files if fragment else {}
 
+    async def last_good_files(self, project_id: ProjectId) -> Files:
+        """The files of the project's latest fragment, the last app a run or a person finished;
+        none when it has no fragment yet."""
+        fragment = await self.storage.fragments.latest_for_project(project_id)
+        return writable_files(fragment.files) if fragment else {}
+
     async def _with_import_summary(self, attachment: Attachment) -> Attachment:
         """An attachment pointing at an import that finished before the message was sent carries
         the import's summary too (one finishing later puts it there itself)."""

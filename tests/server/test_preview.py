@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -100,3 +101,25 @@ async def test_a_missing_file_is_a_404_page(api, client, settings):
     response = await client.get(f"/preview/{project_id}/nope.js")
 
     assert (response.status_code, response.headers["content-type"]) == (404, "text/html; charset=utf-8")
+
+
+async def test_a_folder_of_a_project_that_does_not_exist_is_not_served(client, settings):
+    folder = settings.sandboxes_dir / str(uuid4())
+    folder.mkdir(parents=True)
+    (folder / "index.html").write_text("<h1>Orphan</h1>")
+
+    response = await client.get(f"/preview/{folder.name}/")
+
+    assert response.status_code == 404
+
+
+async def test_deleting_the_project_ends_its_preview_and_removes_its_sandbox(api, client, settings):
+    project_id, folder = await _served(api, settings, {"index.html": "<h1>Hi</h1>", "src/a.js": "1"})
+    assert (await client.get(f"/preview/{project_id}/")).status_code == 200
+
+    await api.ok("alice", "DELETE", f"/api/projects/{project_id}")
+
+    assert (await client.get(f"/preview/{project_id}/")).status_code == 404
+    assert (await client.get(f"/preview/{project_id}/src/a.js")).status_code == 404
+    assert not folder.exists()
+    assert list(settings.sandboxes_dir.iterdir()) == []

@@ -222,3 +222,19 @@ async def test_a_restored_fragment_is_what_the_preview_shows(
         while "to-do" not in (page := await client.get(preview)).text.lower():  # noqa: ASYNC110
             await asyncio.sleep(0.05)
     assert page.text == todo["files"]["index.html"]
+
+
+async def test_deleting_a_built_project_ends_its_preview_and_removes_its_sandbox(
+    api: Api, base_url: str, client: httpx.AsyncClient, settings: Any
+) -> None:
+    project_id, tab = await _prompted_tab(api, base_url)
+    await _until_run_ends(tab)
+    fragment = next(f for f in tab.frames if f["type"] == "fragment.updated")["fragment"]
+    preview = urlsplit(fragment["sandboxUrl"]).path
+    assert (await client.get(preview)).status_code == 200
+
+    await api.ok("alice", "DELETE", f"/api/projects/{project_id}")
+
+    assert (await client.get(preview)).status_code == 404
+    assert (await client.get(f"{preview}package.json")).status_code == 404
+    assert not (settings.sandboxes_dir / project_id).exists()

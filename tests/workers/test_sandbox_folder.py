@@ -50,6 +50,25 @@ def test_a_write_into_a_removed_sandbox_does_not_bring_it_back(root: Path) -> No
     assert not root.exists()
 
 
+def test_removing_files_removes_the_folders_they_leave_empty(root: Path) -> None:
+    folder_files.write_files(root, {"a/b/c.js": b"1", "a/d.js": b"2", "keep/e.js": b"3"})
+
+    folder_files.remove_files(root, ["a/b/c.js", "a/d.js", "missing.js"])
+
+    assert sorted(p.name for p in root.iterdir()) == ["keep"]
+
+
+def test_removing_never_goes_through_a_link(root: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.js").write_text("theirs")
+    (root / "out").symlink_to(outside, target_is_directory=True)
+
+    folder_files.remove_files(root, ["out/x.js"])
+
+    assert (outside / "x.js").read_text() == "theirs"
+
+
 def test_a_link_loop_reads_as_nothing(root: Path) -> None:
     (root / "a").symlink_to("b")
     (root / "b").symlink_to("a")

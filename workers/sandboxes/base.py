@@ -50,6 +50,11 @@ class Sandbox(Protocol):
         """The file's text, or None when it does not exist."""
         ...
 
+    async def remove_files(self, paths: list[str]) -> None:
+        """Removes each of these files that exists (a failed run's, when the sandbox goes back to
+        the last good fragment)."""
+        ...
+
     async def run(self, command: str, timeout_seconds: float) -> CommandResult:
         """Runs a shell command in the project folder; a non-zero exit is a result, not an error.
         Raises CommandsDisabled or SandboxError (also on timeout)."""
@@ -74,4 +79,9 @@ class SandboxProvider(Protocol):
 
     async def create(self, project_id: ProjectId, framework: Framework) -> Sandbox:
         """A fresh sandbox for the project's framework; raises SandboxError."""
+        ...
+
+    async def remove(self, project_id: ProjectId, sandbox_id: str | None) -> None:
+        """Stops and removes the project's sandbox, whichever process made it (its project was
+        deleted); nothing when there is none. Raises SandboxError."""
         ...

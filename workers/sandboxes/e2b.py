@@ -71,6 +71,15 @@ class E2BSandbox:
         except SDK_FAILURES as error:
             raise _failure(f"Reading {path}", error) from error
 
+    async def remove_files(self, paths: list[str]) -> None:
+        for path in paths:
+            try:
+                await self._sandbox.files.remove(_in_project(path))
+            except FileNotFoundException:
+                continue
+            except SDK_FAILURES as error:
+                raise _failure(f"Removing {path}", error) from error
+
     async def run(self, command: str, timeout_seconds: float) -> CommandResult:
         try:
             result = await self._sandbox.commands.run(command, cwd=PROJECT_ROOT, timeout=timeout_seconds)
@@ -138,6 +147,14 @@ class E2BSandboxProvider:
         except SDK_FAILURES as error:
             raise _failure("Creating the sandbox", error) from error
         return E2BSandbox(sandbox)
+
+    async def remove(self, project_id: ProjectId, sandbox_id: str | None) -> None:
+        if sandbox_id is None or sandbox_id.startswith(LOCAL_ID_PREFIX):
+            return
+        try:
+            await self._sandbox_class.kill(sandbox_id, api_key=self.api_key, domain=self.domain)
+        except SDK_FAILURES as error:
+            raise _failure("Removing the sandbox", error) from error
 
 
 def _in_project(path: str) -> str:

@@ -1,4 +1,4 @@
-"""Files of a local sandbox's folder, read and written without ever leaving the folder.
+"""Files of a local sandbox's folder, read, written and removed without ever leaving the folder.
 
 The folder is shared with code the model wrote (its commands, its dev server), which can put
 links in it: `ln -s / out` and a later write to `out/etc/...`, a link to this server's database
@@ -17,7 +17,7 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from workers.sandboxes.base import FileRefused, SandboxError
@@ -72,6 +72,15 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
         raise SandboxError("The sandbox's folder is gone (its project was deleted).") from None
 
 
+def remove_files(root: Path, paths: Iterable[str]) -> None:
+    """Removes each of these files that exists, and the folders that leaves empty; a path through a
+    link is left alone."""
+    with contextlib.suppress(FileNotFoundError), _folder(root) as top:
+        for relative in paths:
+            with contextlib.suppress(*_ABSENT, IsADirectoryError, PermissionError):
+                _remove(top, relative.split("/"))
+
+
 def _replace(parent: int, name: str, content: bytes) -> None:
     temporary = f".forge-write-{secrets.token_hex(8)}"  # short: `name` may already take 255 bytes
     fd = os.open(temporary, _CREATE, 0o644, dir_fd=parent)
@@ -83,6 +92,22 @@ def _replace(parent: int, name: str, content: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary, dir_fd=parent)
         raise
+
+
+def _remove(top: int, steps: list[str]) -> None:
+    chain = [top]  # the handle of each folder from the top down to the file's own
+    try:
+        for name in steps[:-1]:
+            chain.append(os.open(name, _FOLDER, dir_fd=chain[-1]))
+        os.unlink(steps[-1], dir_fd=chain[-1])
+        for depth in range(len(steps) - 1, 0, -1):  # the folders left empty, deepest first
+            try:
+                os.rmdir(steps[depth - 1], dir_fd=chain[depth - 1])
+            except OSError:
+                break
+    finally:
+        for fd in chain[1:]:
+            os.close(fd)
 
 
 def _resolved_inside(root: Path, relative: str) -> list[str] | None:

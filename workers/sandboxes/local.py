@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,6 +56,9 @@ class LocalSandbox:
             return content.decode()
         except UnicodeDecodeError:
             return "(binary file)"
+
+    async def remove_files(self, paths: list[str]) -> None:
+        await asyncio.to_thread(folder_files.remove_files, self.folder, [_checked(p) for p in paths])
 
     async def run(self, command: str, timeout_seconds: float) -> CommandResult:
         confinement = self._provider.confinement
@@ -106,6 +110,22 @@ class LocalSandboxProvider:
         except OSError as error:
             raise SandboxError(f"The sandbox folder could not be created: {error.strerror}.") from error
         return LocalSandbox(folder, project_id, self)
+
+    async def remove(self, project_id: ProjectId, sandbox_id: str | None) -> None:
+        folder = sandbox_folder(self.root, project_id)
+        # Renamed away first: the folder is gone for every process sharing it at once (the
+        # preview, a dev server in another worker), however long deleting node_modules takes.
+        doomed = self.root / f".removed-{project_id}-{secrets.token_hex(4)}"
+        try:
+            await asyncio.to_thread(folder.rename, doomed)
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            raise SandboxError(f"The sandbox folder could not be removed: {error.strerror}.") from error
+        finally:
+            if self.dev_servers is not None:
+                self.dev_servers.stop(folder)
+        await asyncio.to_thread(shutil.rmtree, doomed, ignore_errors=True)
 
 
 def _checked(path: str) -> str:
