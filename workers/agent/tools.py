@@ -82,8 +82,7 @@ TOOLS: list[ToolSpec] = [
         name="terminal",
         description=(
             "Run a shell command in the project folder (e.g. `npm install`). Answers exit code and output. "
-            "Commands may have no network access, but `npm install` with package names always has it "
-            "(packages' install scripts are then skipped)."
+            "Commands may run without network access; `npm install <packages>` always reaches the registry."
         ),
         input_schema={
             "type": "object",
