@@ -33,8 +33,16 @@ async def test_a_sandbox_file_is_served_with_the_sandbox_policy(api, client, set
 
 @pytest.mark.parametrize(
     "name",
-    ["a" * 300, "src/" + "a" * 256 + ".js", "%01x", "x%00y", "%C3%A9" * 128],
-    ids=["300-characters", "256-in-a-folder", "control", "nul", "256-bytes-of-utf-8"],
+    ["a" * 300, "src/" + "a" * 256 + ".js", "%01x", "x%00y", "%C3%A9" * 128, "%FF.js", "%ED%A0%80"],
+    ids=[
+        "300-characters",
+        "256-in-a-folder",
+        "control",
+        "nul",
+        "256-bytes-of-utf-8",
+        "not-utf-8",
+        "surrogate",
+    ],
 )
 async def test_a_name_no_file_can_have_is_404(api, client, settings, name):
     project_id, _ = await _served(api, settings, {"index.html": "<h1>Hi</h1>"})
