@@ -61,11 +61,14 @@ def _preflight(settings: Settings, command: str) -> bool:
     """Checks what would otherwise fail later as a traceback; prints one line and says False."""
     from db.engine import is_postgres_url
     from forge.connections import ConfigurationError, NotMigrated, assert_migrated, oauth_key
+    from workers.composition import sandbox_provider
+    from workers.sandboxes.confinement import ConfinementUnavailable
 
     url = settings.resolved_database_url
     try:
         oauth_key(settings)
-    except ConfigurationError as error:
+        sandbox_provider(settings)
+    except (ConfigurationError, ConfinementUnavailable) as error:
         print(f"{command}: {error}", file=sys.stderr)
         return False
     if is_postgres_url(url):

@@ -107,7 +107,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """`FRAMEWORK=template` pairs overriding the E2B template of a framework."""
     e2b_timeout_seconds: Positive = 1800
     sandbox_allow_commands: bool = False
-    """Local sandbox: let the agent run commands on this machine (npm install, the dev server)."""
+    """Local sandbox: let the agent run commands on this machine (npm install, the dev server),
+    inside bubblewrap; without it the process refuses to start, unless the next setting says yes."""
+    sandbox_allow_unconfined_commands: bool = False
+    """Accept running those commands without bubblewrap: a clean environment, but this user's files
+    and the network in reach (workers/sandboxes/confinement.py)."""
     github_api_url: str = "https://api.github.com"
     """GitHub's REST API, which GitHub imports read repositories from (GitHub Enterprise: its /api/v3)."""
     figma_api_url: str = "https://api.figma.com"
@@ -228,6 +232,7 @@ _EXPECTED = {
     "offline_word_delay_ms": "a whole number of milliseconds",
     "e2b_timeout_seconds": "a positive integer (seconds)",
     "sandbox_allow_commands": "true or false",
+    "sandbox_allow_unconfined_commands": "true or false",
 }
 
 

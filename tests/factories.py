@@ -58,14 +58,17 @@ async def subscribe(user_id: str, product_id: str, now: datetime, **overrides: A
     return subscription
 
 
-async def add_fragment(project_id: str, message_id: str, now: datetime) -> Fragment:
+async def add_fragment(
+    project_id: str, message_id: str, now: datetime, files: dict[str, str] | None = None
+) -> Fragment:
+    """`files` may break the rules the API enforces: a row stored before they existed."""
     fragment = Fragment(
         id=FragmentId(new_id()),
         message_id=MessageId(UUID(message_id)),
         project_id=ProjectId(UUID(project_id)),
         sandbox_url="https://sandbox.example/preview",
         title="To-do list",
-        files={"app/page.tsx": "export default function Page() { return null }"},
+        files=files or {"app/page.tsx": "export default function Page() { return null }"},
         framework=Framework.NEXTJS,
         created_at=now,
         updated_at=now,
@@ -74,11 +77,12 @@ async def add_fragment(project_id: str, message_id: str, now: datetime) -> Fragm
     return fragment
 
 
-async def add_draft(project_id: str, now: datetime) -> FragmentDraft:
+async def add_draft(project_id: str, now: datetime, files: dict[str, str] | None = None) -> FragmentDraft:
+    """`files` may break the rules the API enforces: a row stored before they existed."""
     draft = FragmentDraft(
         id=DraftId(new_id()),
         project_id=ProjectId(UUID(project_id)),
-        files={"index.html": "<h1>draft</h1>"},
+        files=files or {"index.html": "<h1>draft</h1>"},
         framework=Framework.NEXTJS,
         version=1,
         created_at=now,

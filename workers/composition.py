@@ -22,6 +22,7 @@ from workers.providers.offline import MODEL as OFFLINE_MODEL
 from workers.providers.offline import OfflineProvider
 from workers.runner import RunExecutor, RunnerSettings
 from workers.sandboxes.base import SandboxProvider
+from workers.sandboxes.confinement import confinement
 from workers.sandboxes.local import LocalSandboxProvider
 from workers.worker import AgentWorker, WorkerSettings
 
@@ -40,6 +41,8 @@ def model_provider(settings: Settings) -> ModelProvider:
 
 
 def sandbox_provider(settings: Settings) -> SandboxProvider:
+    """E2B with a key, else local folders; raises ConfinementUnavailable when local commands are
+    allowed but cannot be confined and the weaker mode was not accepted."""
     if settings.e2b_api_key:
         from workers.sandboxes.e2b import E2BSandboxProvider
 
@@ -48,9 +51,10 @@ def sandbox_provider(settings: Settings) -> SandboxProvider:
             templates={**E2B_TEMPLATES, **settings.e2b_template_overrides},
             timeout_seconds=settings.e2b_timeout_seconds,
         )
-    return LocalSandboxProvider(
-        settings.sandboxes_dir, settings.resolved_public_url, allow_commands=settings.sandbox_allow_commands
+    commands = (
+        confinement(settings.sandbox_allow_unconfined_commands) if settings.sandbox_allow_commands else None
     )
+    return LocalSandboxProvider(settings.sandboxes_dir, settings.resolved_public_url, commands)
 
 
 def worker_settings(settings: Settings, concurrency: int | None = None) -> WorkerSettings:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import msgspec
@@ -35,6 +36,19 @@ class NothingBuilt(Exception):
     """The model finished, or ran out of steps, without producing an app."""
 
 
+@dataclass
+class _Workspace:
+    """What a run did to its sandbox so far, so that a failure can undo it."""
+
+    sandbox: Sandbox | None = None
+    started_from: Files = field(default_factory=dict)
+    """The files written into the sandbox before the agent began (the latest fragment or draft)."""
+    toolbox: Toolbox | None = None
+
+    def written(self) -> set[str]:
+        return set(self.started_from) | set(self.toolbox.written if self.toolbox else ())
+
+
 class RunnerSettings(msgspec.Struct, frozen=True, kw_only=True):
     lease: timedelta
     default_model: str
@@ -62,8 +76,9 @@ class RunExecutor:
         held = HeldRun(run, self.settings.lease)
         work = asyncio.current_task()
         heartbeat = asyncio.create_task(self._heartbeat(held, work), name=f"lease-{run.id}")
+        workspace = _Workspace()
         try:
-            await self._execute(held)
+            await self._execute(held, workspace)
         except asyncio.CancelledError:
             if not heartbeat.done():  # stopped by the worker, not by a lost lease: give it back
                 await asyncio.shield(self._release(held))
@@ -71,10 +86,10 @@ class RunExecutor:
         except LeaseLost:
             logger.warning("run %s is no longer ours; stopped", run.id)
         except (ModelError, SandboxError, NothingBuilt) as error:
-            await self._fail(held, f"{error} Your credit was refunded.")
+            await self._fail(held, workspace, f"{error} Your credit was refunded.")
         except Exception:
             logger.exception("run %s failed", run.id)
-            await self._fail(held, UNEXPECTED)
+            await self._fail(held, workspace, UNEXPECTED)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -86,19 +101,20 @@ class RunExecutor:
         except Exception:  # its lease will run out and another worker takes it
             logger.warning("run %s could not be given back", held.run.id, exc_info=True)
 
-    async def _execute(self, held: HeldRun) -> None:
+    async def _execute(self, held: HeldRun, workspace: _Workspace) -> None:
         run = held.run
         await held.update(lambda r: self.runs.set_stage(r, "Reading project files…"))
         context = await self.runs.context(run)
         framework = run.framework or context.project.framework or DEFAULT_FRAMEWORK
         sandbox = await self._sandbox(held, context)
+        workspace.sandbox, workspace.started_from = sandbox, context.files
         frames = RunFrames(self.publisher, held)
         stream = ReplyStream(
             frames,
             frames.reply_id,
             save=lambda content: held.use(lambda r: self.runs.save_progress(r, content)),
         )
-        toolbox = Toolbox(sandbox, frames)
+        toolbox = workspace.toolbox = Toolbox(sandbox, frames)
         model = run.model or context.project.model_preference or self.settings.default_model
         try:
             result = await CodeAgent(self.provider, self.settings.limits).run(
@@ -166,11 +182,32 @@ class RunExecutor:
             except Exception:  # a missed beat is retried; the lease outlasts two of them
                 logger.warning("renewing the lease of run %s failed", held.run.id, exc_info=True)
 
-    async def _fail(self, held: HeldRun, reason: str) -> None:
+    async def _fail(self, held: HeldRun, workspace: _Workspace, reason: str) -> None:
+        # The sandbox first, while the run still holds the project: once the failure commits, the
+        # project's next run may start writing into the same sandbox.
+        await self._roll_back(held.run, workspace)
         try:
             await held.use(lambda r: self.runs.fail(r, reason))
         except LeaseLost:
             logger.warning("run %s is no longer ours; its failure was not recorded", held.run.id)
+
+    async def _roll_back(self, run: AgentRun, workspace: _Workspace) -> None:
+        """Puts the sandbox back to the last good fragment, so the preview shows that app and not
+        a failed run's half-written one: what the run wrote gets that fragment's content again,
+        what it added goes; with no fragment yet, nothing the run wrote stays."""
+        if workspace.sandbox is None:
+            return
+        try:
+            last_good = await self.runs.last_good_files(run.project_id)
+            written = workspace.written()
+            added = sorted(path for path in written if path not in last_good)
+            if added:
+                await workspace.sandbox.remove_files(added)
+            rewritten = {path: last_good[path] for path in written if path in last_good}
+            if rewritten:
+                await workspace.sandbox.write_files(rewritten)
+        except Exception:  # the failure is recorded all the same; the next run rewrites its files
+            logger.warning("run %s: its sandbox was not put back as it was", run.id, exc_info=True)
 
     def _metadata(self, model: str, result: AgentResult, stream: ReplyStream) -> dict[str, object]:
         return {

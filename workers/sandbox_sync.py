@@ -1,5 +1,11 @@
-"""A restored fragment's files go back into the project's sandbox, so its preview shows the
-restored app at once instead of after the next run (which writes them again anyway)."""
+"""The project's sandbox follows what the web tier changed: a restored fragment's files go back
+into it, so its preview shows the restored app at once instead of after the next run (which writes
+them again anyway); a deleted project's sandbox is stopped and removed.
+
+The web process that handles the request may not be the one running the project (scaled, runs go
+to `forge worker`s), but it reaches the same sandboxes through the provider: local sandboxes are a
+folder every process shares (a dev server in another process stops once its folder is gone), E2B
+sandboxes are reached by id."""
 
 from __future__ import annotations
 
@@ -31,6 +37,15 @@ class SandboxSync:
         task = asyncio.create_task(self._write(project, project.sandbox_id, files))
         self._writing.add(task)
         task.add_done_callback(self._writing.discard)
+
+    async def removed(self, project: Project) -> None:
+        """Stops and removes the deleted project's sandbox before the request answers. Its preview
+        is already gone (the preview serves only projects that exist); a failure here leaves only
+        files behind, so it is logged, not raised."""
+        try:
+            await self.sandboxes.remove(project.id, project.sandbox_id)
+        except Exception:
+            logger.warning("the sandbox of deleted project %s was not removed", project.id, exc_info=True)
 
     async def stop(self) -> None:
         for task in list(self._writing):

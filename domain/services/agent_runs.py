@@ -25,6 +25,7 @@ from domain.events import (
 )
 from domain.ids import FragmentId, MessageId, ProjectId, new_id
 from domain.ports import EventPublisher, Storage, WorkerWakeups
+from domain.rules.files import writable_files
 from domain.rules.naming import is_default_project_name
 from domain.rules.streaming import NO_RUN, stream_fence
 from domain.services.base import Outbox, Service
@@ -146,7 +147,7 @@ class AgentRunService(Service):
             project=project,
             history=history,
             attachments=attachments,
-            files=await self._current_files(run.project_id),
+            files=writable_files(await self._current_files(run.project_id)),
         )
 
     async def _current_files(self, project_id: ProjectId) -> Files:
@@ -157,6 +158,12 @@ class AgentRunService(Service):
         if draft is not None and draft.files and (fragment is None or draft.updated_at > fragment.created_at):
             return draft.files
         return fragment.files if fragment else {}
+
+    async def last_good_files(self, project_id: ProjectId) -> Files:
+        """The files of the project's latest fragment, the last app a run or a person finished;
+        none when it has no fragment yet."""
+        fragment = await self.storage.fragments.latest_for_project(project_id)
+        return writable_files(fragment.files) if fragment else {}
 
     async def _with_import_summary(self, attachment: Attachment) -> Attachment:
         """An attachment pointing at an import that finished before the message was sent carries

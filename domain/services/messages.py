@@ -184,6 +184,8 @@ class MessageService(Service):
             earlier = await self.storage.fragments.get(fragment_id)
             if earlier is None or earlier.project_id != project.id:
                 raise NotFound("Fragment not found.")
+            # Stored before every path was checked, it may hold one no sandbox can; not copied on.
+            check_files(earlier.files)
             message = Message(
                 id=MessageId(new_id()),
                 project_id=project.id,

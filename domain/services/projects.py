@@ -130,12 +130,18 @@ class ProjectService(Service):
             outbox.add(project_id, ProjectUpdated(project=ProjectView.from_entity(updated)))
         return updated
 
-    async def delete(self, user_id: UserId, project_id: ProjectId) -> None:
-        """Removes the project with its messages, fragments, attachments, draft, runs and imports."""
+    async def delete(self, user_id: UserId, project_id: ProjectId) -> Project:
+        """Removes the project with its messages, fragments, attachments, draft, runs and imports;
+        answers it as it was, so its sandbox can go too."""
         async with self.committed() as outbox:
             project = await self.owned_project(user_id, project_id)
             await self.storage.projects.delete(project_id)
             outbox.add(project_id, ProjectDeleted(project=ProjectView.from_entity(project)))
+        return project
+
+    async def exists(self, project_id: ProjectId) -> bool:
+        """Whether the project exists, whoever owns it: its preview is public while it does."""
+        return await self.storage.projects.get(project_id) is not None
 
 
 def _apply(project: Project, changes: ProjectChanges, now: datetime) -> Project:

@@ -16,6 +16,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from domain.rules.files import path_error
 from server.auth import DEV_USER_ID, ensure_dev_secret, issue_dev_token
 
 EDITOR_DIR = Path(__file__).resolve().parent.parent / "static" / "editor"
@@ -95,10 +96,13 @@ def is_local_name(hostname: str | None) -> bool:
 
 
 async def _asset(name: str) -> Response[bytes]:
-    # `name` is one path segment (the route's `str`), so it cannot leave the folder; the check
-    # below also refuses dot files and anything that is not a plain file.
+    # `name` is one path segment (the route's `str`), so it cannot leave the folder; the checks
+    # below also refuse dot files, names no file can have (too long: the file system would raise
+    # instead of answering) and anything that is not a plain file.
+    if name.startswith(".") or "/" in name or path_error(name) is not None:
+        raise NotFoundException()
     target = EDITOR_DIR / name
-    if name.startswith(".") or "/" in name or not target.is_file():
+    if not target.is_file():
         raise NotFoundException()
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if media_type == "application/javascript":  # Litestar adds the charset of text/* itself

@@ -18,6 +18,7 @@ from domain.views import ProjectView
 from server.idempotency import IDEMPOTENCY
 from server.openapi import problems
 from server.schemas import CreateProject, ProjectDetail, Success
+from workers.sandbox_sync import SandboxSync
 
 
 class ProjectController(Controller):
@@ -91,7 +92,10 @@ class ProjectController(Controller):
         project_id: FromPath[UUID],
         user_id: NamedDependency[UserId],
         projects: NamedDependency[ProjectService],
+        sandbox_sync: NamedDependency[SandboxSync],
     ) -> Success:
-        """Delete the project with its messages, fragments, attachments, draft, runs and imports."""
-        await projects.delete(user_id, ProjectId(project_id))
+        """Delete the project with its messages, fragments, attachments, draft, runs and imports; its
+        sandbox is stopped and removed, and its preview is gone at once."""
+        project = await projects.delete(user_id, ProjectId(project_id))
+        await sandbox_sync.removed(project)
         return Success()

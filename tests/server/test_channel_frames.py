@@ -105,6 +105,17 @@ async def test_a_binary_frame_closes_with_1008(tab):
     assert await tab.closed_with() == 1008
 
 
+async def test_a_draft_put_with_a_name_no_file_system_takes_is_an_error_frame(tab, api):
+    await tab.send({"type": "draft.put", "files": {"é" * 128: "y"}, "version": 0, "ref": "long"})
+
+    error = await tab.next_of("error")
+
+    assert (error["code"], error["ref"]) == ("invalid_input", "long")
+    assert "longer than 255 bytes" in error["message"]
+    draft = await api.ok("alice", "GET", f"/api/projects/{tab.project['id']}/draft")
+    assert (draft["files"], draft["version"]) == ({}, 0)
+
+
 async def test_a_refused_frame_changes_nothing(tab, api):
     await tab.send({"type": "draft.put", "files": {"../x": "y"}, "version": 0, "ref": "z"})
     await tab.next_of("error")

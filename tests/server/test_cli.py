@@ -115,6 +115,20 @@ def test_a_standalone_worker_without_redis_says_it_needs_it(tmp_path):
     assert result.stderr.startswith("forge worker: FORGE_REDIS_URL is required")
 
 
+def test_serve_with_commands_allowed_and_no_bubblewrap_refuses_to_start(tmp_path):
+    env = forge_env(FORGE_SANDBOX_ALLOW_COMMANDS="true", PATH=str(tmp_path))  # no bwrap on this PATH
+
+    result = subprocess.run([FORGE, "serve"], cwd=tmp_path, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "forge serve: FORGE_SANDBOX_ALLOW_COMMANDS: the agent's commands run inside bubblewrap, "
+        "which is not installed"
+    )
+    assert "FORGE_SANDBOX_ALLOW_UNCONFINED_COMMANDS=true" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 @pytest.fixture
 def empty_postgres_url():
     url = asyncio.run(services.create_database(migrated=False))

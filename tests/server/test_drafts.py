@@ -45,3 +45,23 @@ async def test_a_draft_with_an_unsafe_path_is_refused(api):
     )
 
     assert response.status_code == 400
+
+
+async def test_a_draft_with_a_name_longer_than_255_bytes_is_refused_and_changes_nothing(api):
+    project = await api.project()
+    path = f"/api/projects/{project['id']}/draft"
+    await api.ok("alice", "PUT", path, {"files": {"index.html": "mine"}, "version": 0})
+    long_name = "src/" + "a" * 300 + ".js"
+
+    response = await api.call("alice", "PUT", path, {"files": {long_name: "x"}, "version": 1})
+
+    assert (response.status_code, response.headers["content-type"]) == (400, "application/problem+json")
+    assert response.json()["errors"] == [
+        {
+            "field": f"files.{long_name}",
+            "message": "must not have a segment longer than 255 bytes (UTF-8)",
+            "source": "body",
+        }
+    ]
+    draft = await api.ok("alice", "GET", path)
+    assert (draft["files"], draft["version"]) == ({"index.html": "mine"}, 1)

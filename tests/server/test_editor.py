@@ -107,3 +107,9 @@ async def test_a_page_served_under_another_name_gets_no_dev_token(client):
     response = await client.post("/api/dev/token", headers={"Host": "rebound.example:8000"})
 
     assert response.status_code == 404
+
+
+async def test_an_editor_asset_name_no_file_can_have_is_404(client):
+    response = await client.get("/editor/" + "a" * 300 + ".js")
+
+    assert response.status_code == 404

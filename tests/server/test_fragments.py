@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from tests.factories import add_fragment
+
 
 async def project_with_two_fragments(api):
     project = await api.project()
@@ -90,3 +92,16 @@ async def test_download_without_any_fragment_is_404(api):
     response = await api.call("alice", "GET", f"/api/projects/{project['id']}/download")
 
     assert response.status_code == 404
+
+
+async def test_restoring_a_fragment_stored_with_a_path_no_folder_takes_is_refused(api, clock):
+    project = await api.project()
+    message = await api.assistant_message("alice", project["id"])
+    legacy = await add_fragment(project["id"], message["id"], clock.now(), {"a" * 300: "x"})
+    before = await api.messages("alice", project["id"])
+
+    response = await api.call("alice", "POST", f"/api/projects/{project['id']}/fragments/{legacy.id}/restore")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "files." + "a" * 300
+    assert await api.messages("alice", project["id"]) == before

@@ -165,7 +165,9 @@ async def test_a_fragment_is_created_then_replaced_on_its_message(api):
     assert listed[1]["fragment"]["title"] == "Second"
 
 
-@pytest.mark.parametrize("path", ["../escape.txt", "/etc/passwd", "a/./b", "dir/"])
+@pytest.mark.parametrize(
+    "path", ["../escape.txt", "/etc/passwd", "a/./b", "dir/", "a" * 256, "src/" + "é" * 200, "a\x01b"]
+)
 async def test_a_fragment_with_an_unsafe_path_is_refused(api, path):
     project = await api.project()
     message = await api.assistant_message("alice", project["id"])
@@ -178,6 +180,7 @@ async def test_a_fragment_with_an_unsafe_path_is_refused(api, path):
     )
 
     assert response.status_code == 400
+    assert (await api.messages("alice", project["id"]))[-1]["fragment"] is None
 
 
 async def test_an_attachment_is_added_to_a_message(api):

@@ -12,6 +12,7 @@ import httpx
 
 from tests.api import Api
 from tests.conftest import FakeClock
+from tests.factories import add_draft
 from tests.ws import Frame, TabClient, TextRebuilder, open_tab
 
 TODO_PROMPT = "a to-do list app"
@@ -166,6 +167,24 @@ async def test_a_follow_up_starts_from_the_draft_when_it_changed_after_the_last_
     assert fragment["files"]["index.html"] == edited["index.html"]
 
 
+async def test_a_draft_stored_with_a_name_no_folder_takes_does_not_fail_the_run(
+    api: Api, base_url: str, clock: FakeClock
+) -> None:
+    project = await api.ok("alice", "POST", "/api/projects", {"name": "Todo", "framework": "REACT"})
+    await add_draft(project["id"], clock.now(), {"a" * 300: "x", "notes.md": "kept"})
+    tab = await open_tab(base_url, project["id"])
+    await tab.next_of("hello")
+    clock.advance(timedelta(seconds=1))
+
+    await api.ok("alice", "POST", f"/api/projects/{project['id']}/messages", {"value": TODO_PROMPT})
+    end = await _until_run_ends(tab)
+
+    fragment = next(f for f in tab.frames if f["type"] == "fragment.updated")["fragment"]
+    assert end["run"]["status"] == "COMPLETED"
+    assert fragment["files"]["notes.md"] == "kept"
+    assert "a" * 300 not in fragment["files"]
+
+
 async def test_a_follow_up_after_a_restore_edits_the_restored_app_in_the_same_sandbox(
     api: Api, base_url: str, settings: Any
 ) -> None:
@@ -203,3 +222,19 @@ async def test_a_restored_fragment_is_what_the_preview_shows(
         while "to-do" not in (page := await client.get(preview)).text.lower():  # noqa: ASYNC110
             await asyncio.sleep(0.05)
     assert page.text == todo["files"]["index.html"]
+
+
+async def test_deleting_a_built_project_ends_its_preview_and_removes_its_sandbox(
+    api: Api, base_url: str, client: httpx.AsyncClient, settings: Any
+) -> None:
+    project_id, tab = await _prompted_tab(api, base_url)
+    await _until_run_ends(tab)
+    fragment = next(f for f in tab.frames if f["type"] == "fragment.updated")["fragment"]
+    preview = urlsplit(fragment["sandboxUrl"]).path
+    assert (await client.get(preview)).status_code == 200
+
+    await api.ok("alice", "DELETE", f"/api/projects/{project_id}")
+
+    assert (await client.get(preview)).status_code == 404
+    assert (await client.get(f"{preview}package.json")).status_code == 404
+    assert not (settings.sandboxes_dir / project_id).exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import msgspec
 import pytest
 
@@ -90,3 +91,45 @@ async def test_an_api_error_mid_stream_fails_the_run_and_refunds_the_credit(
     assert (reply["type"], reply["status"]) == ("ERROR", "COMPLETE")
     assert "overloaded" in reply["content"]
     assert usage["creditsRemaining"] == usage["creditsPerDay"]
+
+
+BROKEN = (
+    "toolu_3",
+    "createOrUpdateFiles",
+    {"files": [{"path": "index.html", "content": "<h1>Half</h1>"}, {"path": "src/extra.js", "content": "x"}]},
+)
+BREAKS_OFF = Reply(text=["Let ", "me ", "go on"], fail_after=2)
+
+
+async def test_a_failed_run_leaves_the_preview_showing_the_last_good_fragment(
+    api: Api, base_url: str, fake: FakeAnthropic, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    fake.script(Reply(text=["Writing."], tools=[WRITE]), SUMMARY)
+    project_id, tab = await _prompted_tab(api, base_url)
+    await _until_run_ends(tab)
+    tab.frames.clear()
+    fake.script(Reply(text=["Changing it."], tools=[BROKEN]), BREAKS_OFF)
+
+    await api.ok("alice", "POST", f"/api/projects/{project_id}/messages", {"value": "add a footer"})
+    end = await _until_run_ends(tab)
+
+    folder = settings.sandboxes_dir / project_id
+    page = await client.get(f"/preview/{project_id}/")
+    assert end["run"]["status"] == "FAILED"
+    assert [f["path"] for f in tab.frames if f["type"] == "file.written"] == ["index.html", "src/extra.js"]
+    assert (page.status_code, page.text) == (200, PAGE)
+    assert (await client.get(f"/preview/{project_id}/src/extra.js")).status_code == 404
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
+
+
+async def test_a_failed_first_run_leaves_no_preview(
+    api: Api, base_url: str, fake: FakeAnthropic, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    fake.script(Reply(text=["Writing."], tools=[BROKEN]), BREAKS_OFF)
+    project_id, tab = await _prompted_tab(api, base_url)
+
+    end = await _until_run_ends(tab)
+
+    assert end["run"]["status"] == "FAILED"
+    assert (await client.get(f"/preview/{project_id}/")).status_code == 404
+    assert list((settings.sandboxes_dir / project_id).iterdir()) == []

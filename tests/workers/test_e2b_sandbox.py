@@ -46,6 +46,11 @@ class FakeFiles:
             raise FileNotFoundException(f"path '{path}' does not exist")  # as the SDK maps envd's 404
         return self.stored[path]
 
+    async def remove(self, path: str) -> None:
+        if path not in self.stored:
+            raise FileNotFoundException(f"path '{path}' does not exist")
+        del self.stored[path]
+
 
 class FakeCommands:
     def __init__(self) -> None:
@@ -67,6 +72,8 @@ class FakeSandbox:
     running: dict[str, FakeSandbox] = {}
     created_with: list[dict[str, Any]] = []
     connected_to: list[str] = []
+    killed: list[tuple[str, str]] = []
+    """(sandbox id, API key) of each kill."""
     failure: Exception | None = None
     """Raised by the next create or connect, as the SDK raises its API's errors."""
 
@@ -92,6 +99,11 @@ class FakeSandbox:
             raise SandboxNotFoundException(f"Paused sandbox {sandbox_id} not found")  # as the SDK does
         return cls.running[sandbox_id]
 
+    @classmethod
+    async def kill(cls, sandbox_id: str, **options: Any) -> bool:
+        cls.killed.append((sandbox_id, options["api_key"]))
+        return cls.running.pop(sandbox_id, None) is not None
+
     def get_host(self, port: int) -> str:
         return f"{port}-{self.sandbox_id}.e2b.app"
 
@@ -101,7 +113,13 @@ class FakeSandbox:
 
 @pytest.fixture
 def provider(monkeypatch: pytest.MonkeyPatch) -> E2BSandboxProvider:
-    for name, fresh in (("running", {}), ("created_with", []), ("connected_to", []), ("failure", None)):
+    for name, fresh in (
+        ("running", {}),
+        ("created_with", []),
+        ("connected_to", []),
+        ("killed", []),
+        ("failure", None),
+    ):
         monkeypatch.setattr(FakeSandbox, name, fresh)
     return E2BSandboxProvider("e2b-key", TEMPLATES, timeout_seconds=900, sandbox_class=FakeSandbox)  # type: ignore[arg-type]
 
@@ -165,6 +183,31 @@ async def test_a_path_leaving_the_project_is_refused(provider: E2BSandboxProvide
     with pytest.raises(SandboxError, match="path"):
         await sandbox.write_files({"ok.txt": "fine", path: "x"})
     assert fake.files.stored == {}
+
+
+async def test_removing_files_removes_those_that_exist(provider: E2BSandboxProvider) -> None:
+    sandbox, fake = await _created(provider)
+    await sandbox.write_files({"index.html": "1", "src/extra.js": "2"})
+
+    await sandbox.remove_files(["src/extra.js", "never-written.js"])
+
+    assert set(fake.files.stored) == {"/home/user/index.html"}
+
+
+async def test_removing_a_deleted_projects_sandbox_kills_it(provider: E2BSandboxProvider) -> None:
+    sandbox, _ = await _created(provider)
+
+    await provider.remove(PROJECT, sandbox.id)
+
+    assert FakeSandbox.killed == [(sandbox.id, "e2b-key")]
+    assert await provider.connect(sandbox.id) is None
+
+
+async def test_a_project_without_an_e2b_sandbox_has_nothing_to_kill(provider: E2BSandboxProvider) -> None:
+    await provider.remove(PROJECT, None)
+    await provider.remove(PROJECT, f"local-{PROJECT}")
+
+    assert FakeSandbox.killed == []
 
 
 async def test_a_command_runs_in_the_project_root_with_its_timeout(provider: E2BSandboxProvider) -> None:

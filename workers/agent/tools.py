@@ -1,7 +1,7 @@
 """The tools the model works with, and how they act on the sandbox.
 
 A tool that fails answers the model with an error result it can correct, never an exception that
-ends the run: only the sandbox itself failing (SandboxError) ends it.
+ends the run: only the sandbox itself failing (SandboxError, but for one file it refused) ends it.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from typing import Any, Protocol
 import msgspec
 
 from domain.entities import Files
-from domain.rules.files import path_error
+from domain.errors import InvalidInput
+from domain.rules.files import check_files, path_error
 from workers.agent.model import ContentBlock, ToolCall, ToolSpec
-from workers.sandboxes.base import CommandsDisabled, Sandbox
+from workers.sandboxes.base import CommandsDisabled, FileRefused, Sandbox
 
 TERMINAL_TIMEOUT_SECONDS = 120.0
 TERMINAL_MAX_TIMEOUT_SECONDS = 600.0
@@ -80,7 +81,8 @@ TOOLS: list[ToolSpec] = [
     ToolSpec(
         name="terminal",
         description=(
-            "Run a shell command in the project folder (e.g. `npm install`). Answers exit code and output."
+            "Run a shell command in the project folder (e.g. `npm install`). Answers exit code and output. "
+            "Commands may run without network access; `npm install <packages>` always reaches the registry."
         ),
         input_schema={
             "type": "object",
@@ -134,7 +136,7 @@ class Toolbox:
         self._guard.check()
         try:
             text = await self._dispatch(call.name, call.input)
-        except ToolError as error:
+        except (ToolError, FileRefused) as error:
             return {"type": "tool_result", "tool_use_id": call.id, "content": str(error), "is_error": True}
         return {"type": "tool_result", "tool_use_id": call.id, "content": text}
 
@@ -156,10 +158,13 @@ class Toolbox:
             raise ToolError(f"`files` must be a list of {{path, content}}: {error}") from None
         if not files:
             raise ToolError("`files` is empty.")
-        for file in files:
-            _check_path(file.path)
-        await self._write({f.path: f.content for f in files})
-        return "Wrote " + ", ".join(f.path for f in files)
+        tree = {f.path: f.content for f in files}
+        try:
+            check_files(tree)  # the rules a draft or a fragment follows, before anything is written
+        except InvalidInput as error:
+            raise ToolError(f"Nothing was written: {error.message}") from None
+        await self._write(tree)
+        return "Wrote " + ", ".join(tree)
 
     async def _read(self, arguments: dict[str, Any]) -> str:
         paths = arguments.get("files")

@@ -29,6 +29,11 @@ class SandboxError(Exception):
     """The sandbox failed (unreachable, expired, refused): not the user's fault."""
 
 
+class FileRefused(SandboxError):
+    """One file the sandbox will not write where it was asked (a path no folder can hold, a folder
+    or a symbolic link in the way): the model's mistake, which it is told and can correct."""
+
+
 class CommandsDisabled(SandboxError):
     """This sandbox does not run commands (the local sandbox unless the host allows it)."""
 
@@ -43,6 +48,11 @@ class Sandbox(Protocol):
 
     async def read_file(self, path: str) -> str | None:
         """The file's text, or None when it does not exist."""
+        ...
+
+    async def remove_files(self, paths: list[str]) -> None:
+        """Removes each of these files that exists (a failed run's, when the sandbox goes back to
+        the last good fragment)."""
         ...
 
     async def run(self, command: str, timeout_seconds: float) -> CommandResult:
@@ -69,4 +79,9 @@ class SandboxProvider(Protocol):
 
     async def create(self, project_id: ProjectId, framework: Framework) -> Sandbox:
         """A fresh sandbox for the project's framework; raises SandboxError."""
+        ...
+
+    async def remove(self, project_id: ProjectId, sandbox_id: str | None) -> None:
+        """Stops and removes the project's sandbox, whichever process made it (its project was
+        deleted); nothing when there is none. Raises SandboxError."""
         ...

@@ -31,7 +31,7 @@ from domain.entities import Files
 from domain.enums import Framework
 from domain.ids import ProjectId
 from domain.rules.files import path_error
-from workers.sandboxes.base import DEV_SERVER_PORTS, CommandResult, SandboxError
+from workers.sandboxes.base import DEV_SERVER_PORTS, CommandResult, FileRefused, SandboxError
 from workers.sandboxes.local import ID_PREFIX as LOCAL_ID_PREFIX
 
 logger = logging.getLogger("forge.sandbox")
@@ -70,6 +70,15 @@ class E2BSandbox:
             return None
         except SDK_FAILURES as error:
             raise _failure(f"Reading {path}", error) from error
+
+    async def remove_files(self, paths: list[str]) -> None:
+        for path in paths:
+            try:
+                await self._sandbox.files.remove(_in_project(path))
+            except FileNotFoundException:
+                continue
+            except SDK_FAILURES as error:
+                raise _failure(f"Removing {path}", error) from error
 
     async def run(self, command: str, timeout_seconds: float) -> CommandResult:
         try:
@@ -139,12 +148,20 @@ class E2BSandboxProvider:
             raise _failure("Creating the sandbox", error) from error
         return E2BSandbox(sandbox)
 
+    async def remove(self, project_id: ProjectId, sandbox_id: str | None) -> None:
+        if sandbox_id is None or sandbox_id.startswith(LOCAL_ID_PREFIX):
+            return
+        try:
+            await self._sandbox_class.kill(sandbox_id, api_key=self.api_key, domain=self.domain)
+        except SDK_FAILURES as error:
+            raise _failure("Removing the sandbox", error) from error
+
 
 def _in_project(path: str) -> str:
     """The absolute path of a project file; refuses paths that would leave the project folder."""
     reason = path_error(path)
     if reason is not None:
-        raise SandboxError(f"The path {path!r} {reason}.")
+        raise FileRefused(f"The path {path!r} {reason}.")
     return posixpath.join(PROJECT_ROOT, path)
 
 
