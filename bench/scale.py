@@ -22,8 +22,12 @@ a tab's connection dropping to the first frame of its new one, the editor's back
 (per tab and epoch), tabs that failed or that end off their project's head (a fresh tab's hello
 seq), runs that did not end exactly once (one run, COMPLETED or FAILED, and one COMPLETE reply of
 the matching type), users whose credits are not one spent per completed run (failed ones are
-refunded). `--redis-cluster` sets FORGE_REDIS_CLUSTER=true for every process (the Redis at
-`--redis-url` is then a node of a cluster). Needs PostgreSQL and Redis, as the test suite does.
+refunded). Failed runs are counted, with their reasons. The CPU row says who had the machine
+meanwhile: on a shared one, a starved worker renews its short lease late and loses runs.
+
+`--redis-cluster` sets FORGE_REDIS_CLUSTER=true for every process (the Redis at `--redis-url` is
+then a node of a cluster); it waits for the Redis Cluster support, as `forge` refuses the setting
+until then. Needs PostgreSQL and Redis, as the test suite does.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import math
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -95,6 +100,8 @@ class Figures:
     tabs_off_head: int
     runs_completed: int
     runs_failed: int
+    failed_because: dict[str, int]
+    """How many runs failed with each `error`."""
     runs_retried: int
     """Runs with more than one attempt: the killed worker's, and any whose lease lapsed under load."""
     runs_held_by_killed_worker: int
@@ -187,6 +194,7 @@ async def scenario(
         **tally(tab_list, heads),
         runs_completed=sum(run["status"] == "COMPLETED" for run in runs.values()),
         runs_failed=sum(run["status"] == "FAILED" for run in runs.values()),
+        failed_because=dict(Counter(run["error"] for run in runs.values() if run["status"] == "FAILED")),
         runs_retried=sum(run["attempts"] > 1 for run in runs.values()),
         runs_held_by_killed_worker=held,
         **audit,
@@ -228,7 +236,8 @@ def report(figures: Figures, redis: str) -> str:
         ],
     ]
     table = markdown_table(("figure", "value", "must be"), rows)
-    return f"{heading('scale', params)}\n\n{table}\n"
+    notes = "".join(f"\n- {count} run(s) failed: {error}" for error, count in f.failed_because.items())
+    return f"{heading('scale', params)}\n\n{table}\n{notes}"
 
 
 def main() -> None:
