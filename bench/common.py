@@ -86,14 +86,13 @@ class ScratchDatabase:
             await admin.close()
 
 
-class ServerProcess:
-    """A server process for the length of a `with` block: ready once `/readyz` answers 200,
-    stopped with SIGTERM (then killed if it does not stop within a minute)."""
+class Process:
+    """A process for the length of a `with` block, its output in `workdir/<name>.log`: stopped with
+    SIGTERM (then killed if it does not stop within a minute); after a failed block, the end of its
+    log goes to stderr, since its folder is about to go."""
 
-    def __init__(self, command: list[str], port: int, workdir: Path, env: dict[str, str]) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = (workdir / f"server-{port}.log").open("w")
+    def __init__(self, command: list[str], name: str, workdir: Path, env: dict[str, str]) -> None:
+        self.log = (workdir / f"{name}.log").open("w")
         self.process = subprocess.Popen(
             command,
             cwd=workdir,
@@ -106,6 +105,29 @@ class ServerProcess:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    def __enter__(self) -> Process:
+        return self
+
+    def __exit__(self, error_type: object, *_: object) -> None:
+        self.process.send_signal(signal.SIGTERM)  # nothing, if it was killed and waited for already
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        if error_type is not None:
+            sys.stderr.write(Path(self.log.name).read_text()[-5000:])
+
+
+class ServerProcess(Process):
+    """A server process, ready once `/readyz` answers 200."""
+
+    def __init__(self, command: list[str], port: int, workdir: Path, env: dict[str, str]) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        super().__init__(command, f"server-{port}", workdir, env)
 
     def ws_url(self, path: str) -> str:
         return self.url.replace("http", "ws", 1) + path
@@ -121,17 +143,6 @@ class ServerProcess:
         self.__exit__(RuntimeError)
         raise RuntimeError(f"the server on port {self.port} did not start")
 
-    def __exit__(self, error_type: object, *_: object) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-        if error_type is not None:  # the server's side of a failed run, before its folder goes
-            sys.stderr.write(Path(self.log.name).read_text()[-5000:])
-
 
 BENCH_SETTINGS = {
     "FORGE_LOG_LEVEL": "WARNING",
@@ -140,6 +151,24 @@ BENCH_SETTINGS = {
 }
 """What the channel benchmarks change from the server's defaults; `defaults=True` keeps only the
 log level (e.g. to repro an attack inside the default rate limit)."""
+
+
+def forge_env(
+    database_url: str | None, prefix: str | None, data_dir: Path, *, defaults: bool = False, **settings: str
+) -> dict[str, str]:
+    """The environment of a `forge` process: none of the caller's FORGE_ variables, the bench's
+    secrets, PostgreSQL at `database_url` and Redis keys under `prefix` when given, the bench's
+    settings (only the log level with `defaults`), then `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FORGE_")}
+    env.update(FORGE_DATA_DIR=str(data_dir), FORGE_JWT_SECRET=JWT_SECRET)
+    env.update(FORGE_OAUTH_ENCRYPTION_KEY=OAUTH_KEY)
+    if database_url is not None:
+        env["FORGE_DATABASE_URL"] = database_url
+    if prefix is not None:
+        env.update(FORGE_REDIS_URL=REDIS_URL, FORGE_REDIS_PREFIX=prefix)
+    env.update({"FORGE_LOG_LEVEL": "WARNING"} if defaults else BENCH_SETTINGS)
+    env.update(settings)
+    return env
 
 
 class Serve(ServerProcess):
@@ -159,23 +188,24 @@ class Serve(ServerProcess):
         port = free_port()
         self.database_url = database_url
         self.redis_prefix = prefix
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FORGE_")}
-        env.update(
-            FORGE_PORT=str(port),
-            FORGE_DATA_DIR=str(workdir / f"data-{port}"),
-            FORGE_JWT_SECRET=JWT_SECRET,
-            FORGE_OAUTH_ENCRYPTION_KEY=OAUTH_KEY,
-        )
-        if database_url is not None:
-            env["FORGE_DATABASE_URL"] = database_url
-        if prefix is not None:
-            env.update(FORGE_REDIS_URL=REDIS_URL, FORGE_REDIS_PREFIX=prefix)
-        env.update({"FORGE_LOG_LEVEL": "WARNING"} if defaults else BENCH_SETTINGS)
-        env.update(settings)
+        data_dir = workdir / f"data-{port}"
+        env = forge_env(database_url, prefix, data_dir, defaults=defaults, FORGE_PORT=str(port), **settings)
         super().__init__([FORGE, "serve"], port, workdir, env)
 
     def __enter__(self) -> Serve:
         super().__enter__()
+        return self
+
+
+class Worker(Process):
+    """`forge worker` for the length of a `with` block, with the environment of `forge_env`. It has
+    no readiness to wait for: a run it misses at start-up it finds at its next poll."""
+
+    def __init__(self, workdir: Path, data_dir: Path, **settings: str) -> None:
+        env = forge_env(None, None, data_dir, **settings)
+        super().__init__([FORGE, "worker"], f"worker-{secrets.token_hex(3)}", workdir, env)
+
+    def __enter__(self) -> Worker:
         return self
 
 
@@ -207,15 +237,16 @@ def new_redis_prefix() -> str:
     return f"forge-bench:{secrets.token_hex(4)}:"
 
 
-async def delete_redis_prefix(prefix: str) -> int:
-    """Deletes every key under `prefix` (which holds no glob characters); returns how many."""
-    from redis.asyncio import Redis
+async def delete_redis_prefix(prefix: str, url: str = REDIS_URL, *, cluster: bool = False) -> int:
+    """Deletes every key under `prefix` (which holds no glob characters) on the Redis at `url`, or on
+    every node of the cluster it belongs to; returns how many."""
+    from redis.asyncio import Redis, RedisCluster
 
-    redis = Redis.from_url(REDIS_URL)
+    redis = RedisCluster.from_url(url) if cluster else Redis.from_url(url)
     try:
         keys = [key async for key in redis.scan_iter(match=f"{prefix}*", count=1000)]
         if keys:
-            await redis.unlink(*keys)
+            await redis.unlink(*keys)  # a cluster client splits the keys by slot
         return len(keys)
     finally:
         await redis.aclose()
@@ -259,6 +290,25 @@ def machine_cpu_seconds() -> float:
         int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
     )
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuSince:
+    """CPU time from now on of some processes, of this one, and of the rest of the machine. A process
+    about to be killed is read with `stop` just before."""
+
+    def __init__(self, pids: Sequence[int]) -> None:
+        self.processes = -sum(cpu_seconds(pid) for pid in pids)
+        self.own = -cpu_seconds(os.getpid())
+        self.machine = -machine_cpu_seconds()
+
+    def stop(self, pids: Sequence[int]) -> None:
+        self.processes += sum(cpu_seconds(pid) for pid in pids)
+
+    def used(self, running: Sequence[int]) -> tuple[float, float, float]:
+        """(the processes, this one, the rest of the machine) so far; `running`: those not stopped."""
+        processes = self.processes + sum(cpu_seconds(pid) for pid in running)
+        own = self.own + cpu_seconds(os.getpid())
+        return processes, own, self.machine + machine_cpu_seconds() - processes - own
 
 
 def wait_idle(pid: int, timeout: float = 120.0, window: float = 0.5, busy_share: float = 0.05) -> None:
