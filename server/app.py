@@ -32,6 +32,7 @@ from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.examples import JsonWithExamples
 from server.json_input import JsonPolicyRequest
+from server.log_redaction import install_token_redaction
 from server.rate_limiting import limit_writes
 from server.web import WebTier
 
@@ -51,6 +52,7 @@ def configure(app: Litestar, settings: Settings, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock
     logging.getLogger("forge").setLevel(settings.log_level)
+    install_token_redaction()
 
 
 @asynccontextmanager

@@ -22,6 +22,7 @@ from server.auth import issue_dev_token
 from tests import services
 from tests.api import Api
 from tests.live import live_server
+from tests.token_witness import TokenWitness
 
 JWT_SECRET = "test-secret-" + "x" * 40
 DEPLOYMENTS = ("embedded", "scaled")
@@ -30,6 +31,7 @@ UNLIMITED_PRODUCT = "prod_unlimited"
 OAUTH_KEY = "q" * 43  # 32 bytes of URL-safe base64
 WEBHOOK_SECRET = "polar_whs_test_secret"
 ADMIN = "admin_1"
+MAX_LEAKS_SHOWN = 20
 
 
 class FakeClock:
@@ -170,3 +172,24 @@ def auth() -> Callable[[str], dict[str, str]]:
 @pytest.fixture
 def api(client: httpx.AsyncClient, auth: Callable[[str], dict[str, str]]) -> Api:
     return Api(client, auth)
+
+
+WITNESS = TokenWitness()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    WITNESS.install()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fails the run if any log line of it held a token (tests/token_witness.py)."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None:
+        WITNESS.read_files(factory.getbasetemp())
+    if WITNESS.leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"{len(WITNESS.leaks)} log line(s) held a token:", red=True)
+            for leak in WITNESS.leaks[:MAX_LEAKS_SHOWN]:
+                reporter.write_line(f"  {leak}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

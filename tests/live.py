@@ -52,7 +52,7 @@ async def live_server(app: Litestar) -> AsyncIterator[str]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = server_config(
-        app, app.state.settings, lifespan="on", log_level="warning", timeout_graceful_shutdown=2
+        app, app.state.settings, lifespan="on", log_level="info", timeout_graceful_shutdown=2
     )
     server = _TestServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="live-server")

@@ -1,0 +1,45 @@
+"""Logs never hold a token (API.md, Conventions): a browser's tab sends its token as `?token=` and
+uvicorn writes every WebSocket handshake's URL, query included, to its log.
+
+The redaction sits in the log record factory, so it covers every record of the process, whichever
+logger made it and whichever handler, formatter or JSON encoder writes it later.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+REDACTED = "[redacted]"
+_PATTERNS = (
+    re.compile(r"(?i)([?&](?:access_)?token=)[^&\s\"']+"),
+    re.compile(r"(?i)(bearer\s+)[\w.~+/=-]+"),
+    re.compile(r"()eyJ[\w-]*\.[\w-]+\.[\w-]+"),  # a JWT anywhere else
+)
+_installed = False
+
+
+def redact(text: str) -> str:
+    for pattern in _PATTERNS:
+        text = pattern.sub(rf"\g<1>{REDACTED}", text)
+    return text
+
+
+def install_token_redaction() -> None:
+    """Once per process: later calls leave the factory as it is (tests wrap it)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+        return record
+
+    logging.setLogRecordFactory(factory)
