@@ -36,10 +36,13 @@ def install_token_redaction() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call fails where logging reports it, unchanged
+            return record
+        redacted = redact(message)
+        if redacted != message:  # the formatted line, so a `%s` in the template stays whole
+            record.msg, record.args = redacted, ()
         return record
 
     logging.setLogRecordFactory(factory)
