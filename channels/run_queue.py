@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from uuid import UUID
 
-from channels.broker import Broker
+from channels.broker import Broker, Listener
 from domain.enums import ImportStatus, RunSource, RunStatus
 from domain.events import ImportUpdated, ProjectEvent, RunUpdated
 from domain.ids import ProjectId
@@ -33,10 +33,10 @@ async def wake_workers(broker: Broker) -> None:
     await broker.broadcast(RUN_QUEUE_CHANNEL, WAKE)
 
 
-async def listen_for_runs(broker: Broker, wake: Callable[[], None]) -> Callable[[str, bytes], None]:
+async def listen_for_runs(broker: Broker, wake: Callable[[], None]) -> Listener:
     """Calls `wake` whenever runs may be waiting; returns the listener, to unlisten it."""
 
-    def listener(_epoch: str, _frame: bytes) -> None:
+    def listener(_epoch: str, _frame: bytes, _committed_at: float | None) -> None:
         wake()
 
     await broker.listen(RUN_QUEUE_CHANNEL, listener)
