@@ -11,6 +11,7 @@ from datetime import timedelta
 from redis.asyncio import Redis
 
 from channels.broker import Broker, Retention
+from channels.event_metrics import CountingPublisher
 from channels.frames import PresenceLeft, encode
 from channels.hellos import HelloLoader
 from channels.hub import ProjectHub
@@ -137,9 +138,9 @@ class Runtime:
             broker, rate_store, presence = MemoryBroker(retention), MemoryRateLimitStore(), MemoryPresence()
         storage = PiccoloStorage(database)
         publisher = BrokerPublisher(broker, storage.events)
-        events: EventPublisher = publisher
+        events: EventPublisher = CountingPublisher(publisher)
         if settings.fault_after_commit is not None:
-            events = FaultAfterCommit(publisher, settings.fault_after_commit)
+            events = FaultAfterCommit(events, settings.fault_after_commit)
         clock = clock or SystemClock()
         catalog = PlanCatalog(
             pro_product_ids=settings.polar_pro_product_ids,
