@@ -21,6 +21,7 @@ from server.controllers.fragments import FragmentController
 from server.controllers.health import HealthController
 from server.controllers.imports import ImportController
 from server.controllers.messages import MessageController
+from server.controllers.metrics import MetricsController
 from server.controllers.oauth import OAuthController
 from server.controllers.preview import PreviewController
 from server.controllers.projects import ProjectController
@@ -31,6 +32,7 @@ from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.examples import JsonWithExamples
 from server.rate_limiting import limit_writes
+from server.request_ids import RequestIds
 from server.runtime import Runtime
 from server.settings import Settings
 from server.text_safety import refuse_nul_characters
@@ -85,8 +87,15 @@ def build_app(max_body_bytes: int) -> Litestar:
         before_request=refuse_nul_characters,
         security=[{"BearerToken": []}],
     )
-    return Litestar(
-        route_handlers=[HealthController, PreviewController, EditorController, api, project_channel],
+    app = Litestar(
+        route_handlers=[
+            HealthController,
+            MetricsController,
+            PreviewController,
+            EditorController,
+            api,
+            project_channel,
+        ],
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -106,4 +115,11 @@ def build_app(max_body_bytes: int) -> Litestar:
             ),
         ),
         debug=False,
+        # The process sets up logging (forge/logs.py): Litestar's default would take over the root
+        # logger with a queue handler, whose thread formats lines without the request's id.
+        logging_config=None,
     )
+    # Around the router rather than in `middleware=`, which Litestar applies per route: a request
+    # for an unknown route gets an id too.
+    app.asgi_handler = RequestIds(app.asgi_handler)
+    return app
