@@ -27,7 +27,7 @@ class MetricsController(Controller):
     path = ""
     include_in_schema = False
 
-    @get("/metrics", operation_id="metrics")
+    @get("/metrics")
     async def metrics(self, state: State) -> Response[bytes]:
         await _read_queue(state.runtime)
         return Response(server_exposition(), media_type=CONTENT_TYPE_LATEST)
