@@ -26,9 +26,11 @@ HISTORY_MIN_EVENTS = 1000
 HISTORY_MIN_AGE_MS = 10 * 60 * 1000
 HISTORY_MAX_BYTES = 8 * 1024 * 1024
 
-Listener = Callable[[str, bytes], None]
-"""Called with (epoch, frame) for each frame in order; epoch "" marks an unsequenced frame
-(presence), which has no place in the history. It must not block: it only hands the frame on."""
+Listener = Callable[[str, bytes, float | None], None]
+"""Called with (epoch, frame, committed_at) for each frame in order; epoch "" marks an unsequenced
+frame (presence), which has no place in the history. `committed_at` is the Unix time at which the
+publisher got a committed event's batch (None for live, unsequenced and relayed frames): the
+start of the commit-to-tab lag. It must not block: it only hands the frame on."""
 
 
 class Retention(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,11 +85,16 @@ def seq_of(frame: bytes) -> int:
 
 class Broker(Protocol):
     async def append(
-        self, project_id: ProjectId, events: Sequence[LoggedEvent], restart: bool = False
+        self,
+        project_id: ProjectId,
+        events: Sequence[LoggedEvent],
+        restart: bool = False,
+        committed_at: float | None = None,
     ) -> Head | Behind:
         """Numbers, stores and delivers consecutive committed events in one atomic step, skipping
         those the stream has; `Behind` (and nothing appended) if they start past its next one.
-        A project without a stream (or `restart`) gets a new one, in a new epoch, from these."""
+        A project without a stream (or `restart`) gets a new one, in a new epoch, from these.
+        `committed_at` travels to the listeners with each of them, not into the history."""
         ...
 
     async def append_live(self, project_id: ProjectId, payloads: Sequence[bytes], fence: str) -> Head | None:

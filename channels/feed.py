@@ -28,6 +28,7 @@ from channels.hellos import SharedHello
 from channels.presence import PRESENCE_LIST_LIMIT, Presence, PresenceView
 from channels.tab import Direct, Event, Outgoing, Resync, Tab
 from domain.ids import ProjectId
+from forge.logs import detached
 
 logger = logging.getLogger("forge.channels")
 
@@ -66,7 +67,7 @@ class ProjectFeed:
         self._loading: asyncio.Future[SharedHello] | None = None
         self._presence_summary: Direct | None = None
         self._reload_presence = False
-        self._inbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+        self._inbox: asyncio.Queue[tuple[str, bytes, float | None]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -78,7 +79,8 @@ class ProjectFeed:
         head = await self.broker.read(self.project_id)
         self.epoch, self.last_seq = head.epoch, head.seq
         self.presence.load(await self.presence_store.everyone(self.project_id))
-        self._task = asyncio.create_task(self._run(), name=f"feed-{self.project_id}")
+        # The feed serves every tab of the project here, not only the one whose connection started it.
+        self._task = asyncio.create_task(self._run(), name=f"feed-{self.project_id}", context=detached())
 
     async def stop(self) -> None:
         await self.broker.unlisten(self.project_id, self._receive)
@@ -91,7 +93,7 @@ class ProjectFeed:
         """Asks the feed to compare itself with the broker, and to read again who watches, soon:
         after a pub/sub reconnect, frames of either kind may have been missed."""
         self._reload_presence = True
-        self._inbox.put_nowait(("", b""))
+        self._inbox.put_nowait(("", b"", None))
 
     async def shared_hello(self, load: Callable[[], Awaitable[SharedHello]]) -> SharedHello:
         """A hello state this feed's recent frames can bring up to date: the last one made here if
@@ -119,8 +121,8 @@ class ProjectFeed:
             return None
         return [event for event in self._recent if event.seq > seq]
 
-    def _receive(self, epoch: str, frame: bytes) -> None:
-        self._inbox.put_nowait((epoch, frame))
+    def _receive(self, epoch: str, frame: bytes, committed_at: float | None) -> None:
+        self._inbox.put_nowait((epoch, frame, committed_at))
 
     async def _load(self, load: Callable[[], Awaitable[SharedHello]]) -> SharedHello:
         try:
@@ -136,14 +138,14 @@ class ProjectFeed:
             # coincides with its timeout, and the feed would never stop.
             try:
                 async with asyncio.timeout(CATCH_UP_SECONDS):
-                    epoch, frame = await self._inbox.get()
+                    epoch, frame, committed_at = await self._inbox.get()
             except TimeoutError:
-                epoch, frame = "", b""
+                epoch, frame, committed_at = "", b"", None
             try:
                 if frame and not epoch:
                     self._presence_changed(frame)
                 elif frame:
-                    await self._sequenced(epoch, frame)
+                    await self._sequenced(epoch, frame, committed_at)
                 else:
                     await self._check_broker()
             except Exception:  # a failed fetch must not end the feed; tabs resync instead
@@ -170,7 +172,7 @@ class ProjectFeed:
         if summary is not None:
             self._fan_out(summary)
 
-    async def _sequenced(self, epoch: str, frame: bytes) -> None:
+    async def _sequenced(self, epoch: str, frame: bytes, committed_at: float | None) -> None:
         seq = seq_of(frame)
         if epoch != self.epoch:
             # A stream began, or began again after the broker lost one: follow it from its start.
@@ -180,7 +182,7 @@ class ProjectFeed:
             return  # already delivered (fetched from history during a gap)
         if seq > self.last_seq + 1 and not await self._fill_gap(seq - 1):
             return
-        self._deliver(seq, frame)
+        self._deliver(seq, frame, committed_at)
 
     async def _fill_gap(self, up_to: int) -> bool:
         history = await self.broker.read(self.project_id, self.last_seq)
@@ -214,9 +216,9 @@ class ProjectFeed:
         self._recent_bytes = 0
         self._hello = None
 
-    def _deliver(self, seq: int, frame: bytes) -> None:
+    def _deliver(self, seq: int, frame: bytes, committed_at: float | None = None) -> None:
         self.last_seq = seq
-        event = Event(self.epoch, seq, frame.decode(), _DELETED_MARK in frame)
+        event = Event(self.epoch, seq, frame.decode(), _DELETED_MARK in frame, committed_at)
         self._remember(event)
         self._fan_out(event)
 

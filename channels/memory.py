@@ -46,7 +46,11 @@ class MemoryBroker:
         self._swept_ms = self._now_ms()
 
     async def append(
-        self, project_id: ProjectId, events: Sequence[LoggedEvent], restart: bool = False
+        self,
+        project_id: ProjectId,
+        events: Sequence[LoggedEvent],
+        restart: bool = False,
+        committed_at: float | None = None,
     ) -> Head | Behind:
         stream = self._streams.get(project_id)
         if stream is None or restart:
@@ -57,7 +61,7 @@ class MemoryBroker:
         for event in events:
             if event.seq <= stream.commit:
                 continue  # published before: at least once upstream, exactly once here
-            self._add(project_id, stream, event.payload, now_ms)
+            self._add(project_id, stream, event.payload, now_ms, committed_at)
             stream.commit = event.seq
             if event.fence is not None:
                 stream.fence = event.fence
@@ -86,7 +90,7 @@ class MemoryBroker:
 
     async def broadcast(self, project_id: ProjectId, frame: bytes) -> None:
         for listener in self._listeners.get(project_id, ()):
-            listener("", frame)
+            listener("", frame, None)
 
     async def read(self, project_id: ProjectId, since: int | None = None) -> History:
         stream = self._streams.get(project_id)
@@ -115,14 +119,21 @@ class MemoryBroker:
     async def close(self) -> None:
         self._listeners.clear()
 
-    def _add(self, project_id: ProjectId, stream: _Stream, payload: bytes, now_ms: int) -> None:
+    def _add(
+        self,
+        project_id: ProjectId,
+        stream: _Stream,
+        payload: bytes,
+        now_ms: int,
+        committed_at: float | None = None,
+    ) -> None:
         stream.seq += 1
         frame = sequenced_frame(stream.seq, payload)
         stream.history.append((stream.seq, now_ms, frame))
         stream.size += len(frame)
         stream.touched_ms = now_ms
         for listener in self._listeners.get(project_id, ()):
-            listener(stream.epoch, frame)
+            listener(stream.epoch, frame, committed_at)
 
     def _trim(self, stream: _Stream, now_ms: int) -> None:
         """Drops the oldest frames past both floors, and past the byte budget whatever the floors."""

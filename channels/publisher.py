@@ -4,6 +4,7 @@ missing ones fetched from the event log first; live frames go out under their ru
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
 import msgspec
@@ -28,21 +29,27 @@ class BrokerPublisher:
         self._encoder = msgspec.json.Encoder()
 
     async def publish(self, batches: Sequence[LoggedBatch]) -> None:
+        # Right after the commit: where the commit-to-tab lag starts (a wall clock, since the tab
+        # may be served by another process).
+        committed_at = time.time()
         for batch in batches:
             try:
-                await self.append(batch.project_id, batch.logged)
+                await self.append(batch.project_id, batch.logged, committed_at)
             except BROKER_ERRORS as error:
                 logger.warning(
                     "publishing to project %s failed (%s); the relay will", batch.project_id, error
                 )
 
-    async def append(self, project_id: ProjectId, events: Sequence[LoggedEvent]) -> Head | Behind:
+    async def append(
+        self, project_id: ProjectId, events: Sequence[LoggedEvent], committed_at: float | None = None
+    ) -> Head | Behind:
         """Appends committed events, first the ones the stream is missing before them (another
-        process committed them and has not published them yet, or died before it could)."""
-        result = await self.broker.append(project_id, events)
+        process committed them and has not published them yet, or died before it could).
+        `committed_at`: when the publisher got them, if it did right after their commit."""
+        result = await self.broker.append(project_id, events, committed_at=committed_at)
         if isinstance(result, Head):
             return result
-        return await self._fill(project_id, result, events[0].seq - 1, events) or result
+        return await self._fill(project_id, result, events[0].seq - 1, events, committed_at) or result
 
     async def catch_up(self, project_id: ProjectId, upto: int) -> Head | None:
         """Brings the project's stream up to event-log number `upto` from the log; None if the
@@ -68,18 +75,23 @@ class BrokerPublisher:
         raise LeaseLost()
 
     async def _fill(
-        self, project_id: ProjectId, behind: Behind, upto: int, then: Sequence[LoggedEvent]
+        self,
+        project_id: ProjectId,
+        behind: Behind,
+        upto: int,
+        then: Sequence[LoggedEvent],
+        committed_at: float | None = None,
     ) -> Head | None:
         """Appends the events after the stream's last up to `upto` from the log, then `then`."""
         events = [*await self.log.read(project_id, behind.commit, upto), *then]
         if not events:
             return None
         if events[0].seq == behind.commit + 1:
-            result = await self.broker.append(project_id, events)
+            result = await self.broker.append(project_id, events, committed_at=committed_at)
             if isinstance(result, Head):
                 return result
         # The log no longer holds what the stream misses (it was marked published, then the stream
         # lost it): the stream starts over in a new epoch, and its tabs with a fresh hello.
         logger.warning("project %s: its stream misses events the log forgot; new epoch", project_id)
-        restarted = await self.broker.append(project_id, events, restart=True)
+        restarted = await self.broker.append(project_id, events, restart=True, committed_at=committed_at)
         return restarted if isinstance(restarted, Head) else None

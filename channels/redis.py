@@ -23,6 +23,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from channels.broker import Behind, Head, History, Listener, Retention
 from domain.events import LoggedEvent
 from domain.ids import ProjectId
+from forge.logs import detached
+from forge.metrics import BROKER_RECONNECTS
 
 _LUA = Path(__file__).parent / "lua"
 SUBSCRIBE_TIMEOUT_SECONDS = 5.0
@@ -75,12 +77,17 @@ class RedisBroker:
         self._subscriber = _Subscriber(client)
 
     async def append(
-        self, project_id: ProjectId, events: Sequence[LoggedEvent], restart: bool = False
+        self,
+        project_id: ProjectId,
+        events: Sequence[LoggedEvent],
+        restart: bool = False,
+        committed_at: float | None = None,
     ) -> Head | Behind:
         args: list[bytes | str | int] = []
         for event in events:
             args += [event.seq, "" if event.fence is None else "=" + event.fence, event.payload]
-        result = await self._run_append(project_id, "restart" if restart else "commit", "", args)
+        stamp = "" if committed_at is None else f"{committed_at:.6f}"
+        result = await self._run_append(project_id, "restart" if restart else "commit", stamp, args)
         if result[0] == b"behind":
             return Behind(int(result[1]))
         return _head(result)
@@ -132,7 +139,7 @@ class RedisBroker:
         return [self.keys.meta(project_id), self.keys.history(project_id)]
 
     async def _run_append(
-        self, project_id: ProjectId, mode: str, fence: str, rest: list[bytes | str | int]
+        self, project_id: ProjectId, mode: str, fence_or_stamp: str, rest: list[bytes | str | int]
     ) -> list[bytes]:
         retention = self.retention
         result: list[bytes] = await self._append(
@@ -146,7 +153,7 @@ class RedisBroker:
                 retention.idle_ttl_seconds,
                 self.keys.channel(project_id),
                 mode,
-                fence,
+                fence_or_stamp,
                 *rest,
             ],
         )
@@ -177,7 +184,8 @@ class _Subscriber:
         await self.pubsub.subscribe(channel)
         self._subscribed.set()
         if self._task is None:
-            self._task = asyncio.create_task(self._read(), name="redis-pubsub-reader")
+            # It serves every tab of the process, not the one whose connection started it.
+            self._task = asyncio.create_task(self._read(), name="redis-pubsub-reader", context=detached())
         # Only once Redis confirmed the subscription is every later publish sure to reach us.
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT_SECONDS):
@@ -221,6 +229,7 @@ class _Subscriber:
             await self.pubsub.subscribe(*self.listeners)
         except (RedisConnectionError, RedisTimeoutError, OSError):
             return
+        BROKER_RECONNECTS.inc()
         for callback in self.reconnect_callbacks:
             callback()
 
@@ -236,6 +245,8 @@ class _Subscriber:
         data = message["data"]
         if not isinstance(data, bytes):
             return
-        epoch, _, frame = data.partition(b"\n")
+        header, _, frame = data.partition(b"\n")
+        epoch, _, stamp = header.partition(b" ")
+        committed_at = float(stamp) if stamp else None
         for listener in list(self.listeners.get(name, ())):
-            listener(epoch.decode(), frame)
+            listener(epoch.decode(), frame, committed_at)

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from uuid import UUID
 
-from channels.broker import Broker
+from channels.broker import Broker, Listener
 from channels.publisher import BROKER_ERRORS
 from domain.ids import ProjectId
 
@@ -32,10 +32,10 @@ class BrokerWakeups:
             logger.warning("waking workers failed", exc_info=True)
 
 
-async def listen_for_runs(broker: Broker, wake: Callable[[], None]) -> Callable[[str, bytes], None]:
+async def listen_for_runs(broker: Broker, wake: Callable[[], None]) -> Listener:
     """Calls `wake` whenever runs may be waiting; returns the listener, to unlisten it."""
 
-    def listener(_epoch: str, _frame: bytes) -> None:
+    def listener(_epoch: str, _frame: bytes, _committed_at: float | None) -> None:
         wake()
 
     await broker.listen(RUN_QUEUE_CHANNEL, listener)

@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass
 
 from channels.close_codes import CLOSE_TOO_SLOW
+from forge.metrics import SLOW_TABS_CLOSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,8 @@ class Event:
     text: str
     ends_project: bool = False
     """A `project.deleted`: after it the tab is closed with 4404."""
+    committed_at: float | None = None
+    """When the publisher got the event, if the broker said (see channels/broker.py, Listener)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class Tab:
         size = len(item.text) if isinstance(item, Event | Direct) else 0
         if len(self.pending) >= self.limit or self.pending_bytes + size > self.limit_bytes:
             self.close(CLOSE_TOO_SLOW)
+            SLOW_TABS_CLOSED.inc()
             return
         self.pending.append(item)
         self.pending_bytes += size

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -196,3 +196,16 @@ class AgentRun(Entity, frozen=True, kw_only=True):
     updated_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+class RunQueue(msgspec.Struct, frozen=True, kw_only=True):
+    """The server runs waiting for a worker: how many, and when the oldest of them was asked for."""
+
+    depth: int
+    oldest_created_at: datetime | None
+
+    def oldest_wait(self, now: datetime) -> timedelta:
+        """How long the oldest has waited by `now` (nothing waiting: zero)."""
+        if self.oldest_created_at is None:
+            return timedelta(0)
+        return max(timedelta(0), now - self.oldest_created_at)

@@ -16,6 +16,7 @@ from domain.entities import (
     Message,
     OAuthConnection,
     Project,
+    RunQueue,
     Subscription,
     Usage,
 )
@@ -139,6 +140,11 @@ class RunStore(Protocol):
 
     async def next_expired(self, now: datetime) -> AgentRun | None:
         """The oldest RUNNING server run whose lease ended before `now`, reserved the same way."""
+        ...
+
+    async def queue(self) -> RunQueue:
+        """The PENDING server runs: how many, and the oldest one's creation time. Cheap enough to
+        ask on every metrics scrape (the queue's partial index on PostgreSQL)."""
         ...
 
 

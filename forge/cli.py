@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 
+from forge.logs import configure_logging
 from forge.settings import Settings, SettingsError, load_settings
 
 
@@ -19,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"forge: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     command: str = args.command
     if command in ("serve", "worker"):
         from forge.memory import return_large_buffers_to_the_system
@@ -135,6 +135,14 @@ def worker(settings: Settings, concurrency: int | None) -> int:
         return 2
     if not _preflight(settings, "forge worker"):
         return 2
+    if settings.metrics_port is not None:
+        from forge.metrics import serve_metrics
+
+        try:
+            serve_metrics(settings.host, settings.metrics_port)
+        except OSError as error:
+            print(f"forge worker: cannot serve metrics on {settings.metrics_port}: {error}", file=sys.stderr)
+            return 2
     asyncio.run(_run_worker(settings, concurrency))
     return 0
 

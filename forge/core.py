@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 
 from channels.broker import Broker, Retention
+from channels.event_metrics import CountingPublisher
 from channels.memory import MemoryBroker
 from channels.publisher import BrokerPublisher
 from channels.redis import RedisBroker
@@ -55,9 +56,9 @@ class Core:
         broker = _broker(settings, redis)
         storage = PiccoloStorage(database)
         publisher = BrokerPublisher(broker, storage.events)
-        events: EventPublisher = publisher
+        events: EventPublisher = CountingPublisher(publisher)
         if settings.fault_after_commit is not None:
-            events = FaultAfterCommit(publisher, settings.fault_after_commit)
+            events = FaultAfterCommit(events, settings.fault_after_commit)
         clock = clock or SystemClock()
         catalog = PlanCatalog(
             pro_product_ids=settings.polar_pro_product_ids,

@@ -14,6 +14,7 @@ from db.engine import is_postgres_url
 from db.token_cipher import InvalidKey, decode_key
 from domain.enums import Framework
 from forge.faults import FAULTS
+from forge.logs import LogFormat
 
 ENV_PREFIX = "FORGE_"
 # Variables the test suite reads for itself; they are not server settings.
@@ -80,6 +81,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ws_per_message_deflate: bool = False
     """Compress WebSocket frames (costs CPU per tab per frame; off by default)."""
     log_level: LogLevel = "INFO"
+    log_format: LogFormat = "text"
+    """`json`: one JSON object per line, with the request's or run's id (forge/logs.py)."""
+    metrics_port: Port | None = None
+    """`forge worker` serves its Prometheus series on this port (`forge serve` has `/metrics`)."""
     public_url: str | None = None
     """How browsers reach this server (previews of local sandboxes); unset: http://HOST:PORT."""
     worker_in_process: bool = True
@@ -223,6 +228,8 @@ _EXPECTED = {
     "presence_ttl_seconds": "a positive integer (seconds)",
     "ws_per_message_deflate": "true or false",
     "log_level": "one of " + ", ".join(get_args(LogLevel)),
+    "log_format": "text or json",
+    "metrics_port": "an integer between 1 and 65535",
     "worker_in_process": "true or false",
     "worker_concurrency": "a positive integer",
     "worker_lease_seconds": "a whole number of seconds, at least 3",

@@ -22,6 +22,7 @@ from server.controllers.fragments import FragmentController
 from server.controllers.health import HealthController
 from server.controllers.imports import ImportController
 from server.controllers.messages import MessageController
+from server.controllers.metrics import MetricsController
 from server.controllers.oauth import OAuthController
 from server.controllers.preview import PreviewController
 from server.controllers.projects import ProjectController
@@ -34,6 +35,7 @@ from server.examples import JsonWithExamples
 from server.json_input import JsonPolicyRequest
 from server.log_redaction import install_token_redaction
 from server.rate_limiting import limit_writes
+from server.request_ids import RequestIds
 from server.web import WebTier
 
 API_VERSION = "0.1.0"
@@ -86,8 +88,15 @@ def build_app(max_body_bytes: int) -> Litestar:
         guards=[limit_writes],
         security=[{"BearerToken": []}],
     )
-    return Litestar(
-        route_handlers=[HealthController, PreviewController, EditorController, api, project_channel],
+    app = Litestar(
+        route_handlers=[
+            HealthController,
+            MetricsController,
+            PreviewController,
+            EditorController,
+            api,
+            project_channel,
+        ],
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -108,4 +117,11 @@ def build_app(max_body_bytes: int) -> Litestar:
             ),
         ),
         debug=False,
+        # The process sets up logging (forge/logs.py): Litestar's default would take over the root
+        # logger with a queue handler, whose thread formats lines without the request's id.
+        logging_config=None,
     )
+    # Around the router rather than in `middleware=`, which Litestar applies per route: a request
+    # for an unknown route gets an id too.
+    app.asgi_handler = RequestIds(app.asgi_handler)
+    return app

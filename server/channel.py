@@ -46,6 +46,7 @@ from channels.tab import Direct, Event, Tab
 from domain.errors import DomainError, NotFound
 from domain.ids import ProjectId, UserId
 from domain.views import iso_ms
+from forge.metrics import COMMIT_TO_TAB, FRAMES_SENT, OPEN_TABS
 from server.auth import Identity, InvalidToken
 from server.authentication import bearer_token
 from server.client_frames import Auth, BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
@@ -128,6 +129,7 @@ class TabSession:
         web, project_id = self.web, self.project_id
         # Only the owner gets this far (_may_watch): the feed may tell the next tabs so.
         self.feed = await web.hub.join(project_id, self.tab, owner=self.user_id)
+        OPEN_TABS.inc()
         try:
             code = await self._serve()
             if code is not None:
@@ -137,6 +139,7 @@ class TabSession:
                     async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
                         await self.socket.close(code)
         finally:
+            OPEN_TABS.dec()
             await web.hub.leave(project_id, self.tab)
             await self._announce_leave()
 
@@ -216,6 +219,8 @@ class TabSession:
                         continue  # the snapshot or the history already had it
                     await self._send(item.text)
                     self.watermark = item.seq
+                    if item.committed_at is not None:  # clocks of two machines may differ a little
+                        COMMIT_TO_TAB.observe(max(0.0, time.time() - item.committed_at))
                     if item.ends_project:
                         return CLOSE_NOT_FOUND
                 elif isinstance(item, Direct):
@@ -322,6 +327,7 @@ class TabSession:
 
     async def _send(self, text: str) -> None:
         await self.socket.send_data(text, mode="text")
+        FRAMES_SENT.inc()
 
     async def _announce_join(self) -> None:
         client = PresenceClient(

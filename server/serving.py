@@ -37,8 +37,12 @@ def server_config(app: Litestar, settings: Settings, **overrides: object) -> uvi
         "ws": AnsweredHandshakes,
         "ws_per_message_deflate": settings.ws_per_message_deflate,
         "ws_max_size": WS_MAX_FRAME_BYTES,
-        **overrides,
     }
+    if settings.log_format == "json":
+        # No handlers of uvicorn's own: its lines, access log included, go up to the root logger's
+        # JSON handler (forge/logs.py), with the request's id when written during a request.
+        options["log_config"] = None
+    options.update(overrides)
     return uvicorn.Config(app, **options)  # type: ignore[arg-type]
 
 

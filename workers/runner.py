@@ -17,6 +17,7 @@ from domain.errors import LeaseLost
 from domain.ports import EventPublisher
 from domain.rules.naming import is_default_project_name, project_name_from
 from domain.services.agent_runs import AgentRunService, RunContext, RunOutcome
+from forge.logs import RUN_ID, bound
 from workers.agent.loop import AgentLimits, AgentResult, CodeAgent
 from workers.agent.model import ModelError, ModelProvider
 from workers.agent.prompts import conversation, system_prompt
@@ -24,6 +25,7 @@ from workers.agent.tools import Toolbox
 from workers.held import HeldRun, RunFrames
 from workers.sandboxes.base import Sandbox, SandboxError, SandboxProvider
 from workers.streaming import ReplyStream
+from workers.timing import RunTimer, TimedReply
 
 logger = logging.getLogger("forge.worker")
 
@@ -72,13 +74,21 @@ class RunExecutor:
         self.settings = settings
 
     async def execute(self, run: AgentRun) -> None:
-        """Runs a claimed run to its end; never raises but for cancellation."""
+        """Runs a claimed run to its end; never raises but for cancellation. Every line logged
+        meanwhile carries the run's id, the heartbeat's and the stream's too (their tasks start
+        inside)."""
+        with bound(RUN_ID, str(run.id)):
+            await self._execute_held(run)
+
+    async def _execute_held(self, run: AgentRun) -> None:
         held = HeldRun(run, self.settings.lease)
+        timer = RunTimer()
         work = asyncio.current_task()
         heartbeat = asyncio.create_task(self._heartbeat(held, work), name=f"lease-{run.id}")
         workspace = _Workspace()
         try:
-            await self._execute(held, workspace)
+            await self._execute(held, workspace, timer)
+            _log_end(run, timer, "completed")
         except asyncio.CancelledError:
             if not heartbeat.done():  # stopped by the worker, not by a lost lease: give it back
                 await asyncio.shield(self._release(held))
@@ -86,10 +96,10 @@ class RunExecutor:
         except LeaseLost:
             logger.warning("run %s is no longer ours; stopped", run.id)
         except (ModelError, SandboxError, NothingBuilt) as error:
-            await self._fail(held, workspace, f"{error} Your credit was refunded.")
+            await self._fail(held, workspace, f"{error} Your credit was refunded.", timer)
         except Exception:
             logger.exception("run %s failed", run.id)
-            await self._fail(held, workspace, UNEXPECTED)
+            await self._fail(held, workspace, UNEXPECTED, timer)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -101,7 +111,7 @@ class RunExecutor:
         except Exception:  # its lease will run out and another worker takes it
             logger.warning("run %s could not be given back", held.run.id, exc_info=True)
 
-    async def _execute(self, held: HeldRun, workspace: _Workspace) -> None:
+    async def _execute(self, held: HeldRun, workspace: _Workspace, timer: RunTimer) -> None:
         run = held.run
         await held.update(lambda r: self.runs.set_stage(r, "Reading project files…"))
         context = await self.runs.context(run)
@@ -110,7 +120,7 @@ class RunExecutor:
         workspace.sandbox, workspace.started_from = sandbox, context.files
         frames = RunFrames(self.publisher, held)
         stream = ReplyStream(
-            frames,
+            TimedReply(frames, timer),
             frames.reply_id,
             save=lambda content: held.use(lambda r: self.runs.save_progress(r, content)),
         )
@@ -182,7 +192,7 @@ class RunExecutor:
             except Exception:  # a missed beat is retried; the lease outlasts two of them
                 logger.warning("renewing the lease of run %s failed", held.run.id, exc_info=True)
 
-    async def _fail(self, held: HeldRun, workspace: _Workspace, reason: str) -> None:
+    async def _fail(self, held: HeldRun, workspace: _Workspace, reason: str, timer: RunTimer) -> None:
         # The sandbox first, while the run still holds the project: once the failure commits, the
         # project's next run may start writing into the same sandbox.
         await self._roll_back(held.run, workspace)
@@ -190,6 +200,8 @@ class RunExecutor:
             await held.use(lambda r: self.runs.fail(r, reason))
         except LeaseLost:
             logger.warning("run %s is no longer ours; its failure was not recorded", held.run.id)
+            return
+        _log_end(held.run, timer, "failed")
 
     async def _roll_back(self, run: AgentRun, workspace: _Workspace) -> None:
         """Puts the sandbox back to the last good fragment, so the preview shows that app and not
@@ -221,6 +233,10 @@ class RunExecutor:
             "streamedFrames": stream.frames,
             "progressSaves": stream.saves,
         }
+
+
+def _log_end(run: AgentRun, timer: RunTimer, outcome: str) -> None:
+    logger.info("run %s %s in %.2f s", run.id, outcome, timer.ended(outcome))
 
 
 def _title(result: AgentResult, prompt: str) -> str:

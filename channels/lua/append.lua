@@ -13,14 +13,15 @@
 -- ARGV[7]  pub/sub channel of the project
 -- ARGV[8]  'commit': committed events follow; 'restart': the same, in a new stream whatever
 --          exists; 'live': live frames follow, taken only if the stream is fenced to ARGV[9]
--- ARGV[9]  'live': the fence; otherwise unused
+-- ARGV[9]  'live': the fence; otherwise when the publisher got the batch (Unix seconds, '' unknown)
 -- ARGV[10…] 'live': payloads (JSON objects without `seq`); otherwise triples of event-log number,
 --          fence change ('' none, else '=' followed by the new fence) and payload
 -- Returns  {epoch, seq, commit}; {'behind', commit} if committed events start past the stream's
 --          next one (nothing appended); {'fenced'} if live frames are refused (nothing appended)
--- Published messages are `<epoch>\n<frame>`, so a subscriber notices a new epoch at once. A stream
--- made by an earlier Redis process (restarted, restored from an older dump, failed over) is not
--- trusted: its numbers may have been given again, so it starts over in a new epoch.
+-- Published messages are `<epoch>\n<frame>`, so a subscriber notices a new epoch at once; those of
+-- committed events whose batch has a time are `<epoch> <time>\n<frame>` (the commit-to-tab lag). A
+-- stream made by an earlier Redis process (restarted, restored from an older dump, failed over) is
+-- not trusted: its numbers may have been given again, so it starts over in a new epoch.
 
 local meta, history, sizes = KEYS[1], KEYS[2], KEYS[3]
 local now, min_events, min_age = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -45,12 +46,17 @@ else
   end
 end
 
+local header = epoch
+if mode ~= 'live' and ARGV[9] ~= '' then
+  header = epoch .. ' ' .. ARGV[9]
+end
+
 local function add(payload)
   seq = seq + 1
   local frame = '{"seq":' .. seq .. ',' .. string.sub(payload, 2)
   redis.call('XADD', history, seq .. '-1', 'f', frame)
   redis.call('RPUSH', sizes, seq .. ':' .. now .. ':' .. #frame)
-  redis.call('PUBLISH', channel, epoch .. '\n' .. frame)
+  redis.call('PUBLISH', channel, header .. '\n' .. frame)
   size = size + #frame
 end
 

@@ -9,7 +9,7 @@ from piccolo.custom_types import Combinable
 
 from db.stores.rows import from_row, to_row, update_values
 from db.tables import AgentRunTable, ImportTable
-from domain.entities import AgentRun, Import
+from domain.entities import AgentRun, Import, RunQueue
 from domain.enums import ImportStatus, RunSource, RunStatus
 from domain.ids import ImportId, ProjectId, RunId
 
@@ -108,6 +108,20 @@ class PiccoloRunStore:
             query = query.lock_rows("UPDATE", skip_locked=True)
         row = await query.first()
         return None if row is None else from_row(row, AgentRun)
+
+    async def queue(self) -> RunQueue:
+        waiting = (AgentRunTable.status == RunStatus.PENDING.value) & (
+            AgentRunTable.source == RunSource.SERVER.value
+        )
+        depth = await AgentRunTable.count().where(waiting)
+        # Ids are UUIDv7: the smallest is the oldest, found on the queue's index.
+        oldest = (
+            await AgentRunTable.select(AgentRunTable.created_at)
+            .where(waiting)
+            .order_by(AgentRunTable.id)
+            .first()
+        )
+        return from_row({"depth": depth, "oldest_created_at": oldest and oldest["created_at"]}, RunQueue)
 
 
 class PiccoloImportStore:

@@ -12,7 +12,16 @@ from datetime import timedelta
 import msgspec
 
 from domain.clock import Clock
-from domain.entities import AgentRun, Attachment, Files, Fragment, JsonObject, Message, Project
+from domain.entities import (
+    AgentRun,
+    Attachment,
+    Files,
+    Fragment,
+    JsonObject,
+    Message,
+    Project,
+    RunQueue,
+)
 from domain.enums import Framework, MessageRole, MessageStatus, MessageType, RunStatus
 from domain.errors import LeaseLost
 from domain.events import (
@@ -112,6 +121,10 @@ class AgentRunService(Service):
                 # From these events on, the project's stream takes live frames from this attempt only.
                 outbox.fence(claimed.project_id, stream_fence(claimed.id, claimed.attempts))
                 return claimed
+
+    async def queue(self) -> RunQueue:
+        """The server runs waiting for a worker, for the metrics."""
+        return await self.storage.runs.queue()
 
     async def renew(self, run: AgentRun, lease: timedelta) -> AgentRun:
         """Extends the lease (a heartbeat); raises LeaseLost if the run is no longer ours."""

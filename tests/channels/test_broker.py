@@ -12,7 +12,7 @@ from uuid import uuid4
 import pytest
 from redis.asyncio import Redis
 
-from channels.broker import Behind, Broker, Head, Retention
+from channels.broker import Behind, Broker, Head, Retention, seq_of
 from channels.memory import MemoryBroker
 from channels.redis import RedisBroker
 from domain.events import LoggedEvent
@@ -178,7 +178,7 @@ async def test_a_project_without_a_stream_reads_as_epoch_nothing(broker, project
 
 async def test_listeners_get_each_frame_once_with_its_epoch(broker, project):
     heard: list[tuple[str, dict]] = []
-    await broker.listen(project, lambda epoch, frame: heard.append((epoch, json.loads(frame))))
+    await broker.listen(project, lambda epoch, frame, _: heard.append((epoch, json.loads(frame))))
 
     head = await broker.append(project, committed(1, "a"))
     await broker.append(project, committed(1, "a"))  # published again: dropped
@@ -192,6 +192,21 @@ async def test_listeners_get_each_frame_once_with_its_epoch(broker, project):
         (head.epoch, 1, "a"),
         (head.epoch, 2, "b"),
     ]
+    await broker.close()
+
+
+async def test_listeners_get_the_commit_time_of_committed_events_and_none_with_live_frames(broker, project):
+    heard: list[tuple[int, float | None]] = []
+    await broker.listen(project, lambda _, frame, committed_at: heard.append((seq_of(frame), committed_at)))
+
+    await broker.append(project, committed(1, "claim", fence="run-1:1"), committed_at=1767225600.25)
+    await broker.append_live(project, [live("hi")], "run-1:1")
+    await broker.append(project, committed(2, "relayed"))  # the relay knows no commit time
+    async with asyncio.timeout(5):
+        while len(heard) < 3:  # noqa: ASYNC110 - Redis delivers on a connection of its own
+            await asyncio.sleep(0.01)
+
+    assert heard == [(1, 1767225600.25), (2, None), (3, None)]
     await broker.close()
 
 

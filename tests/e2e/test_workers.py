@@ -1,5 +1,5 @@
 """Worker processes sharing PostgreSQL and Redis: every run executes once, in its project's order,
-and a worker killed mid-run loses nothing."""
+and a worker killed mid-run loses nothing; a worker serves its metrics on a port of its own."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from channels.memory import MemoryBroker
@@ -27,7 +28,8 @@ from forge.connections import open_database
 from forge.settings import Settings
 from tests.conftest import UNLIMITED_PRODUCT
 from tests.factories import subscribe
-from tests.processes import WorkerProcess
+from tests.metrics import scrape_until, value
+from tests.processes import WorkerProcess, free_port
 
 PROJECTS = 10
 PROMPTS_PER_PROJECT = 10
@@ -147,3 +149,29 @@ async def test_a_worker_stopped_with_sigterm_gives_its_run_back_and_another_fini
 
     assert (given_back.status, given_back.claimed_by, given_back.attempts) == (RunStatus.PENDING, None, 0)
     assert (run.status, run.attempts) == (RunStatus.COMPLETED, 1)
+
+
+async def test_a_worker_serves_the_series_of_its_runs_on_its_metrics_port(
+    queue: Queue, scaled_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    (worker,) = _workers(tmp_path, scaled_env, 1, FORGE_METRICS_PORT=str(port))
+    try:
+        project = await queue.projects.create_with_message(UserId("alice"), "a to-do list app")
+        await queue.until_all_end([project.id], timeout=60)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            samples = await scrape_until(
+                http, lambda s: value(s, "forge_run_duration_seconds_count", outcome="completed") == 1
+            )
+    finally:
+        worker.terminate()
+
+    # The PENDING move was committed by this test's process, the rest by the worker.
+    moves = {
+        status: value(samples, "forge_run_transitions_total", source="SERVER", status=status)
+        for status in ("PENDING", "RUNNING", "COMPLETED")
+    }
+    assert moves == {"PENDING": 0, "RUNNING": 1, "COMPLETED": 1}
+    assert value(samples, "forge_run_first_token_seconds_count") == 1
+    # The queue is read from the database by a server's /metrics; a worker does not report one.
+    assert not any(name.startswith("forge_run_queue") for name, _ in samples)
