@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 
 class DomainError(Exception):
@@ -18,7 +19,22 @@ class NotFound(DomainError):
 
 
 class Forbidden(DomainError):
+    """You may not do this."""
+
+    title: ClassVar[str] = "Forbidden"
+    """A short label for this kind of refusal (a problem's `title`); each case names its own."""
+
+
+class PlanRequired(Forbidden):
     """Your plan does not allow this."""
+
+    title = "Not allowed on your plan"
+
+
+class AdminOnly(Forbidden):
+    """Only administrators may do this."""
+
+    title = "Administrators only"
 
 
 class Conflict(DomainError):

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.errors import (
+    AdminOnly,
     Conflict,
     DomainError,
     FieldError,
@@ -19,6 +20,7 @@ from domain.errors import (
     LeaseLost,
     NotFound,
     OutOfCredits,
+    PlanRequired,
     RateLimited,
     RequestInFlight,
     StaleVersion,
@@ -99,6 +101,8 @@ _KINDS: dict[str, type[DomainError]] = {
         DomainError,
         NotFound,
         Forbidden,
+        PlanRequired,
+        AdminOnly,
         Conflict,
         LeaseLost,
         StaleVersion,

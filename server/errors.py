@@ -15,6 +15,7 @@ from litestar.types import ExceptionHandlersMap
 
 from channels.frames import ErrorFrame
 from domain.errors import (
+    AdminOnly,
     Conflict,
     DomainError,
     Forbidden,
@@ -22,6 +23,7 @@ from domain.errors import (
     KeyReused,
     NotFound,
     OutOfCredits,
+    PlanRequired,
     RateLimited,
     StaleVersion,
 )
@@ -31,6 +33,12 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://forgeai.dev/problems/"
 
 logger = logging.getLogger("forge.server")
+
+_FORBIDDEN_TYPES: list[tuple[type[Forbidden], str]] = [
+    (PlanRequired, "plan-required"),
+    (AdminOnly, "admin-only"),
+]
+"""The problem type of each kind of 403; its title comes from the domain error itself."""
 
 
 class FieldProblem(msgspec.Struct, frozen=True):
@@ -73,7 +81,8 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
         case KeyReused():
             return problem_response(_problem(422, "idempotency-key-reused", "Idempotency key reused", error))
         case Forbidden():
-            return problem_response(_problem(403, "plan-required", "Not allowed on your plan", error))
+            slug = next((slug for kind, slug in _FORBIDDEN_TYPES if isinstance(error, kind)), "forbidden")
+            return problem_response(_problem(403, slug, error.title, error))
         case StaleVersion():
             problem = _problem(409, "stale-version", "Stale version", error)
             return problem_response(msgspec.structs.replace(problem, current_version=error.current_version))

@@ -14,7 +14,7 @@ from domain.enums import (
     Framework,
     Plan,
 )
-from domain.errors import Forbidden
+from domain.errors import PlanRequired
 from domain.events import ProjectDeleted, ProjectUpdated
 from domain.idempotency import ProjectCreated, RequestKey
 from domain.ids import ProjectId, UserId, new_id
@@ -68,7 +68,7 @@ class ProjectService(Service):
             await check_attachment_imports(self.storage, user_id, attachments)
             now = self.clock.now()
             if image_url is not None and await self.usage.plan_of(user_id, now) not in PLANS_WITH_SCREENSHOTS:
-                raise Forbidden("A design screenshot (imageUrl) needs a Pro subscription.")
+                raise PlanRequired("A design screenshot (imageUrl) needs a Pro subscription.")
             project = Project(
                 id=ProjectId(new_id()),
                 user_id=user_id,

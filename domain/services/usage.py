@@ -9,7 +9,7 @@ import msgspec
 from domain.clock import Clock
 from domain.entities import AgentRun, Usage
 from domain.enums import Plan
-from domain.errors import Forbidden
+from domain.errors import AdminOnly
 from domain.ids import UserId
 from domain.ports import EventPublisher, Storage
 from domain.rules.credits import (
@@ -69,7 +69,7 @@ class UsageService(Service):
     async def reset(self, admin_id: UserId, user_id: UserId) -> UsageView:
         """Gives a user every credit back (seed: usage.resetUsage); admins only."""
         if admin_id not in self.admins:
-            raise Forbidden("Only administrators may reset usage.")
+            raise AdminOnly("Only administrators may reset usage.")
         now = self.clock.now()
         async with self.committed():
             usage = await self.storage.usage.lock(user_id, empty=_empty_usage(user_id, now))

@@ -11,7 +11,7 @@ from domain.rules.plans import PlanCatalog
 from domain.services.subscriptions import SubscriptionService
 from domain.services.usage import UsageService
 from domain.views import UsageView
-from server.openapi import problems
+from server.openapi import ADMIN_ONLY, problems
 from server.schemas import SubscriptionView
 
 
@@ -29,7 +29,7 @@ class UsageController(Controller):
     @post(
         "/admin/usage/{target_user_id:str}/reset",
         operation_id="resetUsage",
-        responses=problems(403),
+        responses=problems(403, overrides=ADMIN_ONLY),
         status_code=200,
     )
     async def reset_usage(

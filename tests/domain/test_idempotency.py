@@ -8,7 +8,16 @@ from uuid import uuid4
 import msgspec
 import pytest
 
-from domain.errors import FieldError, InvalidInput, KeyReused, NotFound, OutOfCredits, RequestInFlight
+from domain.errors import (
+    AdminOnly,
+    FieldError,
+    InvalidInput,
+    KeyReused,
+    NotFound,
+    OutOfCredits,
+    PlanRequired,
+    RequestInFlight,
+)
 from domain.idempotency import AnyAnswer, IdempotencyRecord, Refusal, RequestKey
 from domain.ids import UserId
 from domain.rules.idempotency import KEY_LIFETIME, RESERVATION_LEASE, first_answer, reservation
@@ -53,6 +62,13 @@ def test_a_kept_refusal_raises_the_same_error_again():
     error = Refusal.of(NotFound("Project not found."), NOW).error_at(NOW + timedelta(hours=1))
 
     assert (type(error), error.message) == (NotFound, "Project not found.")
+
+
+@pytest.mark.parametrize("kind", [PlanRequired, AdminOnly])
+def test_a_kept_refusal_keeps_its_kind_of_forbidden(kind):
+    error = Refusal.of(kind("No."), NOW).error_at(NOW)
+
+    assert (type(error), error.title) == (kind, kind.title)
 
 
 def test_a_kept_out_of_credits_counts_its_wait_from_the_repeat():

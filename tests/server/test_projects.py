@@ -149,6 +149,16 @@ async def test_image_url_without_pro_is_forbidden_and_writes_nothing(client, aut
     assert (await client.get("/api/usage", headers=auth("alice"))).json()["creditsRemaining"] == 5
 
 
+async def test_image_url_without_pro_is_refused_as_a_plan_limit(client, auth):
+    response = await create(client, auth("alice"), imageUrl="https://img.example/design.png")
+
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (response.json()["type"], response.json()["title"]) == (
+        "https://forgeai.dev/problems/plan-required",
+        "Not allowed on your plan",
+    )
+
+
 async def test_image_url_with_pro_is_kept_on_the_project(client, auth, clock):
     await subscribe("alice", PRO_PRODUCT, clock.now())
 
