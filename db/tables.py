@@ -119,6 +119,8 @@ class SubscriptionTable(Table, tablename="subscriptions"):
     trial_start = Timestamptz(null=True)
     trial_end = Timestamptz(null=True)
     metadata = JSON(null=True)
+    polar_modified_at = Timestamptz(null=True)
+    polar_sent_at = Timestamptz(null=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -169,6 +171,7 @@ class WebhookDeliveryTable(Table, tablename="webhook_deliveries"):
     webhook_id = Varchar(length=255, primary_key=True)
     event_type = Varchar(length=64)
     received_at = Timestamptz()
+    outcome = Varchar(length=16)
 
 
 class PolarCustomerTable(Table, tablename="polar_customers"):

@@ -130,6 +130,12 @@ class Subscription(Entity, frozen=True, kw_only=True):
     trial_start: datetime | None = None
     trial_end: datetime | None = None
     metadata: JsonObject | None = None
+    polar_modified_at: datetime | None = None
+    """When Polar last modified the subscription, as the event applied last said: an event about
+    an older state changes nothing. None for subscriptions stored before it was recorded."""
+    polar_sent_at: datetime | None = None
+    """When that event was sent: of two events about the same modification, the one sent later
+    wins."""
     created_at: datetime
     updated_at: datetime
 

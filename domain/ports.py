@@ -19,7 +19,7 @@ from domain.entities import (
     Subscription,
     Usage,
 )
-from domain.enums import ImportStatus, OAuthProvider, RunStatus
+from domain.enums import DeliveryOutcome, ImportStatus, OAuthProvider, RunStatus
 from domain.events import LoggedBatch, LoggedEvent, ProjectEvent
 from domain.idempotency import AnyAnswer, IdempotencyRecord
 from domain.ids import FragmentId, ImportId, MessageId, ProjectId, RunId, UserId
@@ -187,8 +187,14 @@ class SubscriptionStore(Protocol):
 
     async def get_by_polar_id(self, polar_subscription_id: str) -> Subscription | None: ...
 
-    async def save(self, subscription: Subscription) -> None:
-        """Inserts or replaces the subscription with the same Polar id."""
+    async def save_unless_older(self, subscription: Subscription) -> bool:
+        """Inserts the subscription, or replaces the one with the same Polar id unless that one is
+        of a later state: modified later (`polar_modified_at`), or at the same time by an event sent
+        later (`polar_sent_at`). False when it was, and nothing was written.
+
+        The comparison and the write are one step, so of two events racing about the same
+        subscription the later state wins whatever order they commit in.
+        """
         ...
 
     async def assign_customer(self, customer_id: str, user_id: UserId) -> int:
@@ -204,7 +210,11 @@ class CustomerStore(Protocol):
 
 class WebhookLedger(Protocol):
     async def first_delivery(self, webhook_id: str, event_type: str, at: datetime) -> bool:
-        """Records the delivery; False if this webhook id was recorded before (a replay)."""
+        """Records the delivery as applied; False if this webhook id was recorded before (a replay)."""
+        ...
+
+    async def record_outcome(self, webhook_id: str, outcome: DeliveryOutcome) -> None:
+        """Records what a delivery recorded by `first_delivery` turned out to do."""
         ...
 
 
