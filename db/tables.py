@@ -97,10 +97,12 @@ class FragmentDraftTable(Table, tablename="fragment_drafts"):
 
 
 class UsageTable(Table, tablename="usage"):
+    """A user's credit account: the row their spends lock, so that they take turns. The credits
+    themselves are the spends of CreditSpendTable."""
+
     user_id = Varchar(length=255, primary_key=True)
-    credits_used = Integer()
-    window_ends_at = Timestamptz(null=True)
     updated_at = Timestamptz()
+    """When the user last spent (or tried to spend) a credit."""
 
 
 class SubscriptionTable(Table, tablename="subscriptions"):
@@ -167,6 +169,16 @@ class AgentRunTable(Table, tablename="agent_runs"):
     finished_at = Timestamptz(null=True)
 
 
+class CreditSpendTable(Table, tablename="credit_spends"):
+    """The spend ledger: one row per credit spent, counting for 24 hours unless refunded."""
+
+    id = UUID(primary_key=True)
+    user_id = Varchar(length=255)
+    run_id = ForeignKey(AgentRunTable, on_delete=OnDelete.set_null, null=True)
+    spent_at = Timestamptz()
+    refunded_at = Timestamptz(null=True)
+
+
 class WebhookDeliveryTable(Table, tablename="webhook_deliveries"):
     webhook_id = Varchar(length=255, primary_key=True)
     event_type = Varchar(length=64)
@@ -228,6 +240,7 @@ TABLES: tuple[type[Table], ...] = (
     OAuthConnectionTable,
     RateLimitWindowTable,
     AgentRunTable,
+    CreditSpendTable,
     WebhookDeliveryTable,
     PolarCustomerTable,
     ProjectStreamTable,

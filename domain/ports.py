@@ -10,6 +10,7 @@ from typing import Protocol
 from domain.entities import (
     AgentRun,
     Attachment,
+    CreditSpend,
     Fragment,
     FragmentDraft,
     Import,
@@ -17,7 +18,6 @@ from domain.entities import (
     OAuthConnection,
     Project,
     Subscription,
-    Usage,
 )
 from domain.enums import DeliveryOutcome, ImportStatus, OAuthProvider, RunStatus
 from domain.events import LoggedBatch, LoggedEvent, ProjectEvent
@@ -168,18 +168,31 @@ class ImportStore(Protocol):
         ...
 
 
-class UsageStore(Protocol):
-    async def get(self, user_id: UserId) -> Usage | None: ...
+class CreditLedger(Protocol):
+    """Each user's credit spends, and the account row that makes one user's spends take turns."""
 
-    async def lock(self, user_id: UserId, empty: Usage) -> Usage:
-        """The user's usage, created from `empty` if missing, locked until the transaction ends.
+    async def lock_account(self, user_id: UserId, at: datetime) -> None:
+        """Creates the user's account if missing and locks it until the transaction ends.
 
-        Concurrent transactions locking the same user wait for each other, so a credit check
-        and its consumption cannot interleave with another's.
+        Concurrent transactions locking the same user wait for each other, so a count of the
+        spends and the spend it allows cannot interleave with another's.
         """
         ...
 
-    async def save(self, usage: Usage) -> None: ...
+    async def counting(self, user_id: UserId, since: datetime) -> list[datetime]:
+        """When each of the user's spends made after `since` and not given back was made, oldest
+        first."""
+        ...
+
+    async def insert(self, spend: CreditSpend) -> None: ...
+
+    async def refund_run(self, run_id: RunId, at: datetime) -> bool:
+        """Gives back the spend that paid for the run, if it was not given back yet (False)."""
+        ...
+
+    async def refund_since(self, user_id: UserId, since: datetime, at: datetime) -> int:
+        """Gives back every spend of the user made after `since`; returns how many."""
+        ...
 
 
 class SubscriptionStore(Protocol):
@@ -301,7 +314,7 @@ class Storage(Protocol):
     drafts: DraftStore
     runs: RunStore
     imports: ImportStore
-    usage: UsageStore
+    credits: CreditLedger
     subscriptions: SubscriptionStore
     customers: CustomerStore
     webhooks: WebhookLedger

@@ -56,7 +56,7 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, ren
     detail: str
     errors: list[FieldProblem] | None = None
     resets_at: str | None = None
-    """When credits come back (429 out of credits)."""
+    """When the next credit comes back (429 out of credits)."""
     current_version: int | None = None
     """The draft's version now (409 stale version)."""
 
@@ -92,7 +92,7 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
             problem = _problem(429, "out-of-credits", "Out of credits", error)
             problem = msgspec.structs.replace(
                 problem,
-                detail=f"{error.message} Credits come back at {iso_ms(error.resets_at)}.",
+                detail=f"{error.message} The next credit comes back at {iso_ms(error.resets_at)}.",
                 resets_at=iso_ms(error.resets_at),
             )
             return problem_response(problem, _retry_after(error.retry_after.total_seconds()))
@@ -189,7 +189,7 @@ def error_frame(error: DomainError, ref: str | None) -> ErrorFrame:
     code = next((code for kind, code in _FRAME_CODES if isinstance(error, kind)), "refused")
     message = error.message
     if isinstance(error, OutOfCredits):
-        message = f"{message} Credits come back at {iso_ms(error.resets_at)}."
+        message = f"{message} The next credit comes back at {iso_ms(error.resets_at)}."
     elif isinstance(error, StaleVersion):
         message = f"{message} The current version is {error.current_version}."
     return ErrorFrame(code=code, message=message, ref=ref)

@@ -1,4 +1,4 @@
-"""Credit usage, subscriptions, the customers they belong to, and the webhook ledger."""
+"""Subscriptions, the customers they belong to, and the webhook ledger."""
 
 from __future__ import annotations
 
@@ -6,38 +6,13 @@ from datetime import datetime
 
 from piccolo.custom_types import Combinable
 
-from db.stores.rows import from_row, to_row, update_values
-from db.tables import PolarCustomerTable, SubscriptionTable, UsageTable, WebhookDeliveryTable
-from domain.entities import Subscription, Usage
+from db.stores.rows import from_row, to_row
+from db.tables import PolarCustomerTable, SubscriptionTable, WebhookDeliveryTable
+from domain.entities import Subscription
 from domain.enums import DeliveryOutcome
 from domain.ids import UserId
 
 SUBSCRIPTION_JSON = frozenset({"metadata"})
-
-
-class PiccoloUsageStore:
-    def __init__(self, can_lock_rows: bool) -> None:
-        self.can_lock_rows = can_lock_rows
-
-    async def get(self, user_id: UserId) -> Usage | None:
-        row = await UsageTable.select().where(UsageTable.user_id == user_id).first()
-        return None if row is None else from_row(row, Usage)
-
-    async def lock(self, user_id: UserId, empty: Usage) -> Usage:
-        # Insert-if-missing first, so that there is always a row to lock, even for a new user.
-        await UsageTable.insert(UsageTable(**to_row(empty))).on_conflict(action="DO NOTHING")
-        query = UsageTable.select().where(UsageTable.user_id == user_id)
-        if self.can_lock_rows:
-            query = query.lock_rows("UPDATE")
-        # Without row locks (SQLite) the immediate transaction already holds the write lock.
-        row = await query.first()
-        if row is None:
-            raise LookupError(f"usage row of {user_id} vanished inside its transaction")
-        return from_row(row, Usage)
-
-    async def save(self, usage: Usage) -> None:
-        values = update_values(usage, keep=frozenset({"user_id"}))
-        await UsageTable.update(values).where(UsageTable.user_id == usage.user_id)
 
 
 class PiccoloSubscriptionStore:

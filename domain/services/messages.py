@@ -75,8 +75,7 @@ class MessageService(Service):
             now = self.clock.now()
             async with self.committed() as outbox:
                 project = await self.owned_project(user_id, project_id)
-                await self.usage.consume_credit(user_id)
-                view = await enqueue_turn(self.storage, outbox, project, value, attachments, now)
+                view = await enqueue_turn(self.storage, outbox, self.usage, project, value, attachments, now)
                 await self.touch_project(outbox, project_id, now)
                 await attempt.seal(MessagePosted(message=view))
             return view

@@ -81,9 +81,8 @@ class ProjectService(Service):
             )
             created = ProjectCreated(project=ProjectView.from_entity(project))
             async with self.committed() as outbox:
-                await self.usage.consume_credit(user_id)
                 await self.storage.projects.insert(project)
-                await enqueue_turn(self.storage, outbox, project, message, attachments, now)
+                await enqueue_turn(self.storage, outbox, self.usage, project, message, attachments, now)
                 await attempt.seal(created)
             return created.project
 

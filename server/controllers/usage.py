@@ -23,7 +23,7 @@ class UsageController(Controller):
     async def get_usage(
         self, user_id: NamedDependency[UserId], usage: NamedDependency[UsageService]
     ) -> UsageView:
-        """Plan, credits left in the rolling 24-hour window, and when they come back."""
+        """Plan, credits left over the last 24 hours, and when the next one comes back."""
         return await usage.status(user_id)
 
     @post(

@@ -9,6 +9,7 @@ import pytest
 from db.tables import (
     TABLES,
     AgentRunTable,
+    CreditSpendTable,
     IdempotencyKeyTable,
     MessageTable,
     OAuthConnectionTable,
@@ -38,6 +39,7 @@ NOT_PROJECT_OWNED = (
     ProjectStreamTable,
     ProjectEventTable,
     IdempotencyKeyTable,  # a user's keys outlive the project: a retry still gets its first answer
+    CreditSpendTable,  # a credit spent stays spent when its project goes
 )
 
 
