@@ -91,6 +91,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """On SIGTERM, how long running runs may finish before they are given back to the queue."""
     agent_max_iterations: Positive = 15
     """Model calls a run may make before it stops."""
+    agent_max_tokens_per_run: Positive = 400_000
+    """Input and output tokens (as the provider reports them) a run may use: once its model calls
+    passed this, it makes no more and ends with what it built so far, still charged."""
     anthropic_api_key: str | None = None
     """Switches the agent from the offline provider to Anthropic's models."""
     anthropic_base_url: str | None = None
@@ -222,6 +225,7 @@ _EXPECTED = {
     "worker_poll_seconds": "a positive number of seconds",
     "worker_shutdown_grace_seconds": "a number of seconds (0 or more)",
     "agent_max_iterations": "a positive integer",
+    "agent_max_tokens_per_run": "a positive integer (tokens)",
     "offline_word_delay_ms": "a whole number of milliseconds",
     "e2b_timeout_seconds": "a positive integer (seconds)",
     "sandbox_allow_commands": "true or false",

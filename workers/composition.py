@@ -85,7 +85,10 @@ async def start_worker(
         RunnerSettings(
             lease=chosen.lease,
             default_model=settings.anthropic_model if settings.anthropic_api_key else OFFLINE_MODEL,
-            limits=AgentLimits(max_iterations=settings.agent_max_iterations),
+            limits=AgentLimits(
+                max_iterations=settings.agent_max_iterations,
+                max_tokens_per_run=settings.agent_max_tokens_per_run,
+            ),
         ),
     )
     worker = AgentWorker(runs, executor, chosen, import_processor(settings, core.services))

@@ -75,3 +75,8 @@ def test_the_environment_wins_over_the_env_file(tmp_path):
 
 def test_an_empty_variable_means_the_default():
     assert parse_settings({"FORGE_REDIS_URL": ""}).redis_url is None
+
+
+def test_the_token_budget_of_a_run_is_a_setting():
+    assert parse_settings({}).agent_max_tokens_per_run == 400_000
+    assert parse_settings({"FORGE_AGENT_MAX_TOKENS_PER_RUN": "5000"}).agent_max_tokens_per_run == 5000
