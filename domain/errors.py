@@ -83,6 +83,15 @@ class InvalidInput(DomainError):
         self.errors = errors
 
 
+class ModelNotAllowed(InvalidInput):
+    """This model is not one your plan may choose."""
+
+    def __init__(self, errors: list[FieldError], allowed: list[str], message: str | None = None) -> None:
+        super().__init__(errors, message)
+        self.allowed = allowed
+        """The models the plan may choose, for the person to pick one of."""
+
+
 class RateLimited(DomainError):
     """Too many requests; try again later."""
 

@@ -21,6 +21,7 @@ from domain.errors import (
     Forbidden,
     InvalidInput,
     KeyReused,
+    ModelNotAllowed,
     NotFound,
     OutOfCredits,
     PlanRequired,
@@ -59,6 +60,8 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, ren
     """When the next credit comes back (429 out of credits)."""
     current_version: int | None = None
     """The draft's version now (409 stale version)."""
+    allowed_models: list[str] | None = None
+    """The models the caller's plan may choose (400 for a model it may not)."""
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Problem]:
@@ -75,7 +78,10 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
     match error:
         case InvalidInput():
             errors = [FieldProblem(e.field, e.message) for e in error.errors]
-            return problem_response(_problem(400, "invalid-input", "Invalid input", error, errors=errors))
+            problem = _problem(400, "invalid-input", "Invalid input", error, errors=errors)
+            if isinstance(error, ModelNotAllowed):
+                problem = msgspec.structs.replace(problem, allowed_models=error.allowed)
+            return problem_response(problem)
         case NotFound():
             return problem_response(_problem(404, "not-found", "Not found", error))
         case KeyReused():

@@ -75,6 +75,8 @@ class MessageService(Service):
             now = self.clock.now()
             async with self.committed() as outbox:
                 project = await self.owned_project(user_id, project_id)
+                # The run will use the project's model: still one the plan allows (a downgrade)?
+                await self.usage.check_model(user_id, project.model_preference, "modelPreference")
                 view = await enqueue_turn(self.storage, outbox, self.usage, project, value, attachments, now)
                 await self.touch_project(outbox, project_id, now)
                 await attempt.seal(MessagePosted(message=view))

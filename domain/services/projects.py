@@ -69,6 +69,7 @@ class ProjectService(Service):
             now = self.clock.now()
             if image_url is not None and await self.usage.plan_of(user_id, now) not in PLANS_WITH_SCREENSHOTS:
                 raise PlanRequired("A design screenshot (imageUrl) needs a Pro subscription.")
+            await self.usage.check_model(user_id, model, "model")
             project = Project(
                 id=ProjectId(new_id()),
                 user_id=user_id,
@@ -122,6 +123,8 @@ class ProjectService(Service):
         """Seed: projects.update and updateForUser."""
         if not isinstance(changes.name, msgspec.UnsetType):
             check_project_name(changes.name)
+        if isinstance(changes.model_preference, str):
+            await self.usage.check_model(user_id, changes.model_preference, "modelPreference")
         async with self.committed() as outbox:
             project = await self.owned_project(user_id, project_id)
             updated = _apply(project, changes, self.clock.now())

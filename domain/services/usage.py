@@ -1,4 +1,5 @@
-"""Credits and plans (seed: usage.*): reading them, and spending one inside a caller's transaction."""
+"""Plans and what they give (seed: usage.*): credits, read and spent inside a caller's transaction,
+and the models a user may choose."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from domain.rules.credits import (
     credits_left,
     next_credit_back,
 )
+from domain.rules.models import ModelCatalog, check_model
 from domain.rules.plans import PlanCatalog, plan_for
 from domain.services.base import Service
 from domain.views import UsageView, iso_ms_or_none
@@ -32,14 +34,22 @@ class UsageService(Service):
         clock: Clock,
         catalog: PlanCatalog,
         admins: frozenset[str] = frozenset(),
+        models: ModelCatalog | None = None,
     ) -> None:
         super().__init__(storage, events, clock)
         self.catalog = catalog
         self.admins = admins
+        self.models = models or ModelCatalog()
 
     async def plan_of(self, user_id: UserId, now: datetime) -> Plan:
         subscriptions = await self.storage.subscriptions.list_for_user(user_id)
         return plan_for(subscriptions, self.catalog, now)
+
+    async def check_model(self, user_id: UserId, model: str | None, field: str) -> None:
+        """Raises ModelNotAllowed unless the user's plan may choose `model`; None (nothing chosen:
+        the default model) always may."""
+        if model is not None:
+            check_model(self.models, await self.plan_of(user_id, self.clock.now()), model, field)
 
     async def status(self, user_id: UserId) -> UsageView:
         now = self.clock.now()

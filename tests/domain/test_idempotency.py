@@ -13,6 +13,7 @@ from domain.errors import (
     FieldError,
     InvalidInput,
     KeyReused,
+    ModelNotAllowed,
     NotFound,
     OutOfCredits,
     PlanRequired,
@@ -89,6 +90,20 @@ def test_a_kept_invalid_input_keeps_its_field_errors():
     assert isinstance(error, InvalidInput)
     assert [(e.field, e.message) for e in error.errors] == [("message", "must be at least 3 characters")]
     assert error.message == "message: must be at least 3 characters"
+
+
+def test_a_kept_model_refusal_keeps_the_models_it_listed():
+    refusal = Refusal.of(
+        ModelNotAllowed([FieldError("model", "'x' is not a model we offer")], ["a", "b"]), NOW
+    )
+
+    error = refusal.error_at(NOW)
+
+    assert isinstance(error, ModelNotAllowed)
+    assert (error.allowed, [(e.field, e.message) for e in error.errors]) == (
+        ["a", "b"],
+        [("model", "'x' is not a model we offer")],
+    )
 
 
 def test_an_error_of_an_unlisted_class_is_kept_as_its_nearest_listed_ancestor():

@@ -105,12 +105,12 @@ async def test_create_stores_the_prompt_as_the_first_user_message(client, auth):
 
 
 async def test_create_enqueues_a_pending_server_run_for_the_prompt(client, auth):
-    project = (await create(client, auth("alice"), framework="VUE", model="claude-sonnet-4-5")).json()
+    project = (await create(client, auth("alice"), framework="VUE", model="claude-haiku-5-5")).json()
 
     runs = await AgentRunTable.select().where(AgentRunTable.project_id == project["id"])
 
     assert [(r["status"], r["source"], r["value"], r["framework"], r["model"]) for r in runs] == [
-        ("PENDING", "SERVER", PROMPT, "VUE", "claude-sonnet-4-5")
+        ("PENDING", "SERVER", PROMPT, "VUE", "claude-haiku-5-5")
     ]
 
 
@@ -246,14 +246,14 @@ async def test_update_changes_only_the_given_fields(client, auth, clock):
 
     response = await client.patch(
         f"/api/projects/{project['id']}",
-        json={"framework": "REACT", "modelPreference": "claude-opus-4-1"},
+        json={"framework": "REACT", "modelPreference": "claude-haiku-5-5"},
         headers=auth("alice"),
     )
 
     assert response.json() == {
         **project,
         "framework": "REACT",
-        "modelPreference": "claude-opus-4-1",
+        "modelPreference": "claude-haiku-5-5",
         "updatedAt": iso_ms(clock.now()),
     }
 
