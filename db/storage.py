@@ -5,12 +5,8 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 
 from db.engine import Database
-from db.stores.billing import (
-    PiccoloCustomerStore,
-    PiccoloSubscriptionStore,
-    PiccoloUsageStore,
-    PiccoloWebhookLedger,
-)
+from db.stores.billing import PiccoloCustomerStore, PiccoloSubscriptionStore, PiccoloWebhookLedger
+from db.stores.credits import PiccoloCreditLedger
 from db.stores.events import PiccoloEventLog
 from db.stores.fragments import PiccoloDraftStore, PiccoloFragmentStore
 from db.stores.idempotency import PiccoloIdempotencyStore
@@ -20,6 +16,7 @@ from db.stores.projects import PiccoloProjectStore
 from db.stores.runs import PiccoloImportStore, PiccoloRunStore
 from domain.ports import (
     AttachmentStore,
+    CreditLedger,
     CustomerStore,
     DraftStore,
     EventLog,
@@ -31,7 +28,6 @@ from domain.ports import (
     ProjectStore,
     RunStore,
     SubscriptionStore,
-    UsageStore,
     WebhookLedger,
 )
 
@@ -46,7 +42,7 @@ class PiccoloStorage:
         self.drafts: DraftStore = PiccoloDraftStore()
         self.runs: RunStore = PiccoloRunStore(can_lock_rows=database.is_postgres)
         self.imports: ImportStore = PiccoloImportStore(can_lock_rows=database.is_postgres)
-        self.usage: UsageStore = PiccoloUsageStore(can_lock_rows=database.is_postgres)
+        self.credits: CreditLedger = PiccoloCreditLedger()
         self.subscriptions: SubscriptionStore = PiccoloSubscriptionStore()
         self.customers: CustomerStore = PiccoloCustomerStore()
         self.webhooks: WebhookLedger = PiccoloWebhookLedger()

@@ -97,10 +97,12 @@ class FragmentDraftTable(Table, tablename="fragment_drafts"):
 
 
 class UsageTable(Table, tablename="usage"):
+    """A user's credit account: the row their spends lock, so that they take turns. The credits
+    themselves are the spends of CreditSpendTable."""
+
     user_id = Varchar(length=255, primary_key=True)
-    credits_used = Integer()
-    window_ends_at = Timestamptz(null=True)
     updated_at = Timestamptz()
+    """When the user last spent (or tried to spend) a credit."""
 
 
 class SubscriptionTable(Table, tablename="subscriptions"):
@@ -119,6 +121,8 @@ class SubscriptionTable(Table, tablename="subscriptions"):
     trial_start = Timestamptz(null=True)
     trial_end = Timestamptz(null=True)
     metadata = JSON(null=True)
+    polar_modified_at = Timestamptz(null=True)
+    polar_sent_at = Timestamptz(null=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -165,10 +169,21 @@ class AgentRunTable(Table, tablename="agent_runs"):
     finished_at = Timestamptz(null=True)
 
 
+class CreditSpendTable(Table, tablename="credit_spends"):
+    """The spend ledger: one row per credit spent, counting for 24 hours unless refunded."""
+
+    id = UUID(primary_key=True)
+    user_id = Varchar(length=255)
+    run_id = ForeignKey(AgentRunTable, on_delete=OnDelete.set_null, null=True)
+    spent_at = Timestamptz()
+    refunded_at = Timestamptz(null=True)
+
+
 class WebhookDeliveryTable(Table, tablename="webhook_deliveries"):
     webhook_id = Varchar(length=255, primary_key=True)
     event_type = Varchar(length=64)
     received_at = Timestamptz()
+    outcome = Varchar(length=16)
 
 
 class PolarCustomerTable(Table, tablename="polar_customers"):
@@ -225,6 +240,7 @@ TABLES: tuple[type[Table], ...] = (
     OAuthConnectionTable,
     RateLimitWindowTable,
     AgentRunTable,
+    CreditSpendTable,
     WebhookDeliveryTable,
     PolarCustomerTable,
     ProjectStreamTable,

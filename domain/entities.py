@@ -29,6 +29,7 @@ from domain.ids import (
     MessageId,
     ProjectId,
     RunId,
+    SpendId,
     SubscriptionId,
     UserId,
 )
@@ -103,14 +104,18 @@ class FragmentDraft(Entity, frozen=True, kw_only=True):
     updated_at: datetime
 
 
-class Usage(Entity, frozen=True, kw_only=True):
-    """Credits a user spent in the current rolling window."""
+class CreditSpend(Entity, frozen=True, kw_only=True):
+    """One credit spent: a row of the user's spend ledger. It counts against the user's credits
+    for 24 hours after `spent_at`, unless it is given back before."""
 
+    id: SpendId
     user_id: UserId
-    credits_used: int
-    window_ends_at: datetime | None
-    """None until the first credit is spent; the window starts with that credit."""
-    updated_at: datetime
+    run_id: RunId | None
+    """The run the credit paid for; None once that run was deleted with its project (the credit
+    still counts: deleting a project gives nothing back)."""
+    spent_at: datetime
+    refunded_at: datetime | None = None
+    """When it was given back: the run failed on our side, or an administrator reset the user."""
 
 
 class Subscription(Entity, frozen=True, kw_only=True):
@@ -130,6 +135,12 @@ class Subscription(Entity, frozen=True, kw_only=True):
     trial_start: datetime | None = None
     trial_end: datetime | None = None
     metadata: JsonObject | None = None
+    polar_modified_at: datetime | None = None
+    """When Polar last modified the subscription, as the event applied last said: an event about
+    an older state changes nothing. None for subscriptions stored before it was recorded."""
+    polar_sent_at: datetime | None = None
+    """When that event was sent: of two events about the same modification, the one sent later
+    wins."""
     created_at: datetime
     updated_at: datetime
 

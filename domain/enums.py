@@ -81,6 +81,14 @@ class SubscriptionStatus(StrEnum):
 PLAN_GRANTING_STATUSES = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
 
 
+class DeliveryOutcome(StrEnum):
+    """What a Polar webhook delivery did, as the webhook ledger records it."""
+
+    APPLIED = "APPLIED"
+    STALE = "STALE"
+    """Older than the subscription already stored: it changed nothing."""
+
+
 class BillingInterval(StrEnum):
     MONTHLY = "monthly"
     YEARLY = "yearly"

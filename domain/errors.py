@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 
 class DomainError(Exception):
@@ -18,7 +19,22 @@ class NotFound(DomainError):
 
 
 class Forbidden(DomainError):
+    """You may not do this."""
+
+    title: ClassVar[str] = "Forbidden"
+    """A short label for this kind of refusal (a problem's `title`); each case names its own."""
+
+
+class PlanRequired(Forbidden):
     """Your plan does not allow this."""
+
+    title = "Not allowed on your plan"
+
+
+class AdminOnly(Forbidden):
+    """Only administrators may do this."""
+
+    title = "Administrators only"
 
 
 class Conflict(DomainError):
@@ -65,6 +81,15 @@ class InvalidInput(DomainError):
     def __init__(self, errors: list[FieldError], message: str | None = None) -> None:
         super().__init__(message or "; ".join(f"{e.field}: {e.message}" for e in errors))
         self.errors = errors
+
+
+class ModelNotAllowed(InvalidInput):
+    """This model is not one your plan may choose."""
+
+    def __init__(self, errors: list[FieldError], allowed: list[str], message: str | None = None) -> None:
+        super().__init__(errors, message)
+        self.allowed = allowed
+        """The models the plan may choose, for the person to pick one of."""
 
 
 class RateLimited(DomainError):

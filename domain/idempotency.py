@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.errors import (
+    AdminOnly,
     Conflict,
     DomainError,
     FieldError,
@@ -17,8 +18,10 @@ from domain.errors import (
     InvalidTransition,
     KeyReused,
     LeaseLost,
+    ModelNotAllowed,
     NotFound,
     OutOfCredits,
+    PlanRequired,
     RateLimited,
     RequestInFlight,
     StaleVersion,
@@ -60,6 +63,7 @@ class Refusal(Answer, frozen=True, kw_only=True, tag="refusal"):
     retry_at: datetime | None = None
     resets_at: datetime | None = None
     current_version: int | None = None
+    allowed_models: list[str] | None = None
 
     @classmethod
     def of(cls, error: DomainError, now: datetime) -> Refusal:
@@ -71,6 +75,7 @@ class Refusal(Answer, frozen=True, kw_only=True, tag="refusal"):
             retry_at=now + error.retry_after if isinstance(error, RateLimited) else None,
             resets_at=error.resets_at if isinstance(error, OutOfCredits) else None,
             current_version=error.current_version if isinstance(error, StaleVersion) else None,
+            allowed_models=error.allowed if isinstance(error, ModelNotAllowed) else None,
         )
 
     def error_at(self, now: datetime) -> DomainError:
@@ -83,8 +88,11 @@ class Refusal(Answer, frozen=True, kw_only=True, tag="refusal"):
             return kind(retry_after)
         if issubclass(kind, StaleVersion) and self.current_version is not None:
             return kind(self.current_version)
+        field_errors = [FieldError(field, message) for field, message in self.errors or []]
+        if issubclass(kind, ModelNotAllowed):
+            return kind(field_errors, self.allowed_models or [], self.message)
         if issubclass(kind, InvalidInput):
-            return kind([FieldError(field, message) for field, message in self.errors or []], self.message)
+            return kind(field_errors, self.message)
         return kind(self.message)
 
 
@@ -99,6 +107,8 @@ _KINDS: dict[str, type[DomainError]] = {
         DomainError,
         NotFound,
         Forbidden,
+        PlanRequired,
+        AdminOnly,
         Conflict,
         LeaseLost,
         StaleVersion,
@@ -106,6 +116,7 @@ _KINDS: dict[str, type[DomainError]] = {
         RequestInFlight,
         KeyReused,
         InvalidInput,
+        ModelNotAllowed,
         RateLimited,
         OutOfCredits,
     )

@@ -151,3 +151,8 @@ class SubscriptionData(Input, frozen=True, kw_only=True):
     metadata: JsonObject | None = None
     user_id: str | None = None
     """Our user, when the event names it; otherwise looked up from the customer."""
+    polar_modified_at: datetime
+    """The state's age: the subscription's `modified_at`, else the event's own `timestamp` (which a
+    retry keeps), else when the delivery was signed."""
+    polar_sent_at: datetime
+    """When the delivery was signed (`webhook-timestamp`): orders events about the same moment."""

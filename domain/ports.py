@@ -10,6 +10,7 @@ from typing import Protocol
 from domain.entities import (
     AgentRun,
     Attachment,
+    CreditSpend,
     Fragment,
     FragmentDraft,
     Import,
@@ -18,9 +19,8 @@ from domain.entities import (
     Project,
     RunQueue,
     Subscription,
-    Usage,
 )
-from domain.enums import ImportStatus, OAuthProvider, RunStatus
+from domain.enums import DeliveryOutcome, ImportStatus, OAuthProvider, RunStatus
 from domain.events import LoggedBatch, LoggedEvent, ProjectEvent
 from domain.idempotency import AnyAnswer, IdempotencyRecord
 from domain.ids import FragmentId, ImportId, MessageId, ProjectId, RunId, UserId
@@ -174,18 +174,31 @@ class ImportStore(Protocol):
         ...
 
 
-class UsageStore(Protocol):
-    async def get(self, user_id: UserId) -> Usage | None: ...
+class CreditLedger(Protocol):
+    """Each user's credit spends, and the account row that makes one user's spends take turns."""
 
-    async def lock(self, user_id: UserId, empty: Usage) -> Usage:
-        """The user's usage, created from `empty` if missing, locked until the transaction ends.
+    async def lock_account(self, user_id: UserId, at: datetime) -> None:
+        """Creates the user's account if missing and locks it until the transaction ends.
 
-        Concurrent transactions locking the same user wait for each other, so a credit check
-        and its consumption cannot interleave with another's.
+        Concurrent transactions locking the same user wait for each other, so a count of the
+        spends and the spend it allows cannot interleave with another's.
         """
         ...
 
-    async def save(self, usage: Usage) -> None: ...
+    async def counting(self, user_id: UserId, since: datetime) -> list[datetime]:
+        """When each of the user's spends made after `since` and not given back was made, oldest
+        first."""
+        ...
+
+    async def insert(self, spend: CreditSpend) -> None: ...
+
+    async def refund_run(self, run_id: RunId, at: datetime) -> bool:
+        """Gives back the spend that paid for the run, if it was not given back yet (False)."""
+        ...
+
+    async def refund_since(self, user_id: UserId, since: datetime, at: datetime) -> int:
+        """Gives back every spend of the user made after `since`; returns how many."""
+        ...
 
 
 class SubscriptionStore(Protocol):
@@ -193,8 +206,14 @@ class SubscriptionStore(Protocol):
 
     async def get_by_polar_id(self, polar_subscription_id: str) -> Subscription | None: ...
 
-    async def save(self, subscription: Subscription) -> None:
-        """Inserts or replaces the subscription with the same Polar id."""
+    async def save_unless_older(self, subscription: Subscription) -> bool:
+        """Inserts the subscription, or replaces the one with the same Polar id unless that one is
+        of a later state: modified later (`polar_modified_at`), or at the same time by an event sent
+        later (`polar_sent_at`). False when it was, and nothing was written.
+
+        The comparison and the write are one step, so of two events racing about the same
+        subscription the later state wins whatever order they commit in.
+        """
         ...
 
     async def assign_customer(self, customer_id: str, user_id: UserId) -> int:
@@ -210,7 +229,11 @@ class CustomerStore(Protocol):
 
 class WebhookLedger(Protocol):
     async def first_delivery(self, webhook_id: str, event_type: str, at: datetime) -> bool:
-        """Records the delivery; False if this webhook id was recorded before (a replay)."""
+        """Records the delivery as applied; False if this webhook id was recorded before (a replay)."""
+        ...
+
+    async def record_outcome(self, webhook_id: str, outcome: DeliveryOutcome) -> None:
+        """Records what a delivery recorded by `first_delivery` turned out to do."""
         ...
 
 
@@ -297,7 +320,7 @@ class Storage(Protocol):
     drafts: DraftStore
     runs: RunStore
     imports: ImportStore
-    usage: UsageStore
+    credits: CreditLedger
     subscriptions: SubscriptionStore
     customers: CustomerStore
     webhooks: WebhookLedger

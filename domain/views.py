@@ -313,4 +313,5 @@ class UsageView(View, frozen=True, kw_only=True):
     """None on a plan without a limit."""
     credits_per_day: int | None
     resets_at: Timestamp | None
-    """When the rolling window ends and every credit is back; None without an open window."""
+    """When the next credit comes back: 24 hours after the oldest spend that still counts; None
+    when none counts."""

@@ -69,6 +69,7 @@ class Core:
             events,
             clock,
             catalog=catalog,
+            models=settings.model_catalog,
             cipher=cipher,
             wakeups=BrokerWakeups(broker),
             admins=settings.admin_user_ids,

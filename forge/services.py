@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from domain.clock import Clock
 from domain.ports import EventPublisher, Storage, TokenCipher, WorkerWakeups
+from domain.rules.models import ModelCatalog
 from domain.rules.plans import PlanCatalog
 from domain.services.agent_runs import AgentRunService
 from domain.services.drafts import DraftService
@@ -39,11 +40,12 @@ def build_services(
     clock: Clock,
     *,
     catalog: PlanCatalog,
+    models: ModelCatalog,
     cipher: TokenCipher,
     wakeups: WorkerWakeups,
     admins: frozenset[str],
 ) -> Services:
-    usage = UsageService(storage, events, clock, catalog, admins=admins)
+    usage = UsageService(storage, events, clock, catalog, admins=admins, models=models)
     messages = MessageService(storage, events, clock, usage, wakeups=wakeups)
     return Services(
         projects=ProjectService(storage, events, clock, usage, wakeups=wakeups),
@@ -53,7 +55,7 @@ def build_services(
         subscriptions=SubscriptionService(storage, events, clock),
         imports=ImportService(storage, events, clock, wakeups=wakeups),
         oauth=OAuthService(storage, events, clock, cipher),
-        runs=RunService(storage, events, clock, wakeups=wakeups),
+        runs=RunService(storage, events, clock, usage, wakeups=wakeups),
         agent_runs=AgentRunService(storage, events, clock, usage, wakeups=wakeups),
         snapshots=SnapshotService(storage, events, clock, messages),
     )

@@ -12,7 +12,8 @@ import msgspec
 
 from db.engine import is_postgres_url
 from db.token_cipher import InvalidKey, decode_key
-from domain.enums import Framework
+from domain.enums import Framework, Plan
+from domain.rules.models import DEFAULT_ALLOWED_MODELS, OFFLINE_MODEL, ModelCatalog
 from forge.faults import FAULTS
 from forge.logs import LogFormat
 
@@ -99,6 +100,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """On SIGTERM, how long running runs may finish before they are given back to the queue."""
     agent_max_iterations: Positive = 15
     """Model calls a run may make before it stops."""
+    agent_max_tokens_per_run: Positive = 400_000
+    """Input and output tokens (as the provider reports them) a run may use: once its model calls
+    passed this, it makes no more and ends with what it built so far, still charged."""
+    allowed_models_free: frozenset[str] = DEFAULT_ALLOWED_MODELS[Plan.FREE]
+    """Models a Free user may choose (`model`, `modelPreference`); the default model always."""
+    allowed_models_pro: frozenset[str] = DEFAULT_ALLOWED_MODELS[Plan.PRO]
+    allowed_models_unlimited: frozenset[str] = DEFAULT_ALLOWED_MODELS[Plan.UNLIMITED]
     anthropic_api_key: str | None = None
     """Switches the agent from the offline provider to Anthropic's models."""
     anthropic_base_url: str | None = None
@@ -127,6 +135,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def uses_clerk(self) -> bool:
         return self.clerk_jwks_url is not None or self.clerk_public_key is not None
+
+    @property
+    def default_model(self) -> str:
+        """The model of a run that chose none: Anthropic's configured one, else the offline model."""
+        return self.anthropic_model if self.anthropic_api_key else OFFLINE_MODEL
+
+    @property
+    def model_catalog(self) -> ModelCatalog:
+        allowed = {
+            Plan.FREE: self.allowed_models_free,
+            Plan.PRO: self.allowed_models_pro,
+            Plan.UNLIMITED: self.allowed_models_unlimited,
+        }
+        return ModelCatalog(allowed=allowed, default=self.default_model)
 
     @property
     def resolved_database_url(self) -> str:
@@ -236,6 +258,7 @@ _EXPECTED = {
     "worker_poll_seconds": "a positive number of seconds",
     "worker_shutdown_grace_seconds": "a number of seconds (0 or more)",
     "agent_max_iterations": "a positive integer",
+    "agent_max_tokens_per_run": "a positive integer (tokens)",
     "offline_word_delay_ms": "a whole number of milliseconds",
     "e2b_timeout_seconds": "a positive integer (seconds)",
     "sandbox_allow_commands": "true or false",

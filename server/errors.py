@@ -15,13 +15,16 @@ from litestar.types import ExceptionHandlersMap
 
 from channels.frames import ErrorFrame
 from domain.errors import (
+    AdminOnly,
     Conflict,
     DomainError,
     Forbidden,
     InvalidInput,
     KeyReused,
+    ModelNotAllowed,
     NotFound,
     OutOfCredits,
+    PlanRequired,
     RateLimited,
     StaleVersion,
 )
@@ -31,6 +34,12 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://forgeai.dev/problems/"
 
 logger = logging.getLogger("forge.server")
+
+_FORBIDDEN_TYPES: list[tuple[type[Forbidden], str]] = [
+    (PlanRequired, "plan-required"),
+    (AdminOnly, "admin-only"),
+]
+"""The problem type of each kind of 403; its title comes from the domain error itself."""
 
 
 class FieldProblem(msgspec.Struct, frozen=True):
@@ -48,9 +57,11 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, ren
     detail: str
     errors: list[FieldProblem] | None = None
     resets_at: str | None = None
-    """When credits come back (429 out of credits)."""
+    """When the next credit comes back (429 out of credits)."""
     current_version: int | None = None
     """The draft's version now (409 stale version)."""
+    allowed_models: list[str] | None = None
+    """The models the caller's plan may choose (400 for a model it may not)."""
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Problem]:
@@ -67,13 +78,17 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
     match error:
         case InvalidInput():
             errors = [FieldProblem(e.field, e.message) for e in error.errors]
-            return problem_response(_problem(400, "invalid-input", "Invalid input", error, errors=errors))
+            problem = _problem(400, "invalid-input", "Invalid input", error, errors=errors)
+            if isinstance(error, ModelNotAllowed):
+                problem = msgspec.structs.replace(problem, allowed_models=error.allowed)
+            return problem_response(problem)
         case NotFound():
             return problem_response(_problem(404, "not-found", "Not found", error))
         case KeyReused():
             return problem_response(_problem(422, "idempotency-key-reused", "Idempotency key reused", error))
         case Forbidden():
-            return problem_response(_problem(403, "plan-required", "Not allowed on your plan", error))
+            slug = next((slug for kind, slug in _FORBIDDEN_TYPES if isinstance(error, kind)), "forbidden")
+            return problem_response(_problem(403, slug, error.title, error))
         case StaleVersion():
             problem = _problem(409, "stale-version", "Stale version", error)
             return problem_response(msgspec.structs.replace(problem, current_version=error.current_version))
@@ -83,7 +98,7 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
             problem = _problem(429, "out-of-credits", "Out of credits", error)
             problem = msgspec.structs.replace(
                 problem,
-                detail=f"{error.message} Credits come back at {iso_ms(error.resets_at)}.",
+                detail=f"{error.message} The next credit comes back at {iso_ms(error.resets_at)}.",
                 resets_at=iso_ms(error.resets_at),
             )
             return problem_response(problem, _retry_after(error.retry_after.total_seconds()))
@@ -180,7 +195,7 @@ def error_frame(error: DomainError, ref: str | None) -> ErrorFrame:
     code = next((code for kind, code in _FRAME_CODES if isinstance(error, kind)), "refused")
     message = error.message
     if isinstance(error, OutOfCredits):
-        message = f"{message} Credits come back at {iso_ms(error.resets_at)}."
+        message = f"{message} The next credit comes back at {iso_ms(error.resets_at)}."
     elif isinstance(error, StaleVersion):
         message = f"{message} The current version is {error.current_version}."
     return ErrorFrame(code=code, message=message, ref=ref)

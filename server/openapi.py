@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
+from domain.errors import AdminOnly, PlanRequired
 from server.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, Problem
 
-_DESCRIPTIONS = {
+Description = tuple[str, str | None, str]
+"""(title, problem type after the base or None for about:blank, an example detail)."""
+
+_DESCRIPTIONS: dict[int, Description] = {
     400: ("Invalid input", "invalid-input", "message: must be at least 3 characters"),
     401: ("Unauthorized", None, "A bearer token is required (Authorization: Bearer <token>)."),
     403: (
-        "Not allowed on your plan",
+        PlanRequired.title,
         "plan-required",
         "A design screenshot (imageUrl) needs a Pro subscription.",
     ),
@@ -27,13 +33,19 @@ _DESCRIPTIONS = {
     429: ("Too many requests", "out-of-credits", "You have used all of your credits for now."),
 }
 COMMON = (400, 401, 413, 429)
+ADMIN_ONLY: Mapping[int, Description] = {
+    403: (AdminOnly.title, "admin-only", "Only administrators may reset usage."),
+}
+"""The 403 of an admin route, instead of the plan's."""
 
 
-def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """Problem-details responses for the route's own statuses plus those of every API route."""
+def problems(*statuses: int, overrides: Mapping[int, Description] | None = None) -> dict[int, ResponseSpec]:
+    """Problem-details responses for the route's own statuses plus those of every API route;
+    `overrides` replaces the description of a status where the route's case differs."""
+    descriptions = {**_DESCRIPTIONS, **(overrides or {})}
     specs = {}
     for status in sorted({*COMMON, *statuses}):
-        title, slug, detail = _DESCRIPTIONS[status]
+        title, slug, detail = descriptions[status]
         example = Problem(
             type=PROBLEM_TYPE_BASE + slug if slug else "about:blank",
             title=title,

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -38,8 +38,14 @@ class InvalidPayload(Exception):
     """A signed delivery whose body is not a Polar event we understand."""
 
 
-def verify_signature(secret: str, headers: Mapping[str, str], body: bytes, now: float) -> str:
-    """Checks `webhook-id`, `webhook-timestamp` and `webhook-signature`; returns the webhook id.
+class SignedDelivery(msgspec.Struct, frozen=True, kw_only=True):
+    webhook_id: str
+    sent_at: datetime
+    """The signed `webhook-timestamp`."""
+
+
+def verify_signature(secret: str, headers: Mapping[str, str], body: bytes, now: float) -> SignedDelivery:
+    """Checks `webhook-id`, `webhook-timestamp` and `webhook-signature`; returns the id and time.
 
     Polar signs with the secret's own bytes; a Standard Webhooks `whsec_` secret is base64.
     """
@@ -60,7 +66,7 @@ def verify_signature(secret: str, headers: Mapping[str, str], body: bytes, now: 
     for candidate in signatures.split():
         version, _, value = candidate.partition(",")
         if version == "v1" and hmac.compare_digest(value, expected):
-            return webhook_id
+            return SignedDelivery(webhook_id=webhook_id, sent_at=datetime.fromtimestamp(sent_at, UTC))
     raise InvalidSignature("no signature matches")
 
 
@@ -79,6 +85,8 @@ class _Subscription(msgspec.Struct):
     customer_id: str
     product_id: str
     current_period_start: datetime
+    modified_at: datetime | None = None
+    """When the subscription last changed; null until it first changes after its creation."""
     current_period_end: datetime | None = None
     cancel_at_period_end: bool = False
     canceled_at: datetime | None = None
@@ -95,10 +103,13 @@ class _Subscription(msgspec.Struct):
 class _Envelope(msgspec.Struct):
     type: str
     data: msgspec.Raw
+    timestamp: datetime | None = None
+    """When Polar made the event; unlike the signature's timestamp, a retried delivery keeps it."""
 
 
-def parse_event(body: bytes) -> tuple[str, BillingEvent | None]:
-    """(event type, what to do); None for event types we acknowledge and ignore."""
+def parse_event(body: bytes, sent_at: datetime) -> tuple[str, BillingEvent | None]:
+    """(event type, what to do); None for event types we acknowledge and ignore. `sent_at` is the
+    signed webhook timestamp: it dates a subscription's state when the payload does not."""
     try:
         load_json(body)  # the policy of every JSON input first: UTF-8, nesting, NUL
     except MalformedJson as error:
@@ -108,7 +119,8 @@ def parse_event(body: bytes) -> tuple[str, BillingEvent | None]:
         if envelope.type in SUBSCRIPTION_ACTIONS:
             polar = msgspec.json.decode(envelope.data, type=_Subscription)
             return envelope.type, SubscriptionEvent(
-                action=SUBSCRIPTION_ACTIONS[envelope.type], data=_data(polar)
+                action=SUBSCRIPTION_ACTIONS[envelope.type],
+                data=_data(polar, envelope.timestamp or sent_at, sent_at),
             )
         if envelope.type in CUSTOMER_EVENTS:
             customer = msgspec.json.decode(envelope.data, type=_Customer)
@@ -121,7 +133,7 @@ def parse_event(body: bytes) -> tuple[str, BillingEvent | None]:
         raise InvalidPayload(f"not JSON: {error}") from None
 
 
-def _data(polar: _Subscription) -> SubscriptionData:
+def _data(polar: _Subscription, event_at: datetime, sent_at: datetime) -> SubscriptionData:
     user_id = (polar.customer.external_id if polar.customer else None) or _text(polar.metadata.get("userId"))
     price_id = polar.price_id or (polar.prices[0].id if polar.prices else "")
     return SubscriptionData(
@@ -140,6 +152,9 @@ def _data(polar: _Subscription) -> SubscriptionData:
         trial_end=polar.trial_end,
         metadata=polar.metadata or None,
         user_id=user_id,
+        # A subscription not modified since its creation is dated by its event instead.
+        polar_modified_at=polar.modified_at or event_at,
+        polar_sent_at=sent_at,
     )
 
 

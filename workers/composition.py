@@ -18,7 +18,6 @@ from forge.settings import Settings
 from workers.agent.loop import AgentLimits
 from workers.agent.model import ModelProvider
 from workers.imports.processor import ImportProcessor, ImportSettings
-from workers.providers.offline import MODEL as OFFLINE_MODEL
 from workers.providers.offline import OfflineProvider
 from workers.runner import RunExecutor, RunnerSettings
 from workers.sandboxes.base import SandboxProvider
@@ -88,8 +87,11 @@ async def start_worker(
         sandboxes or sandbox_provider(settings),
         RunnerSettings(
             lease=chosen.lease,
-            default_model=settings.anthropic_model if settings.anthropic_api_key else OFFLINE_MODEL,
-            limits=AgentLimits(max_iterations=settings.agent_max_iterations),
+            default_model=settings.default_model,
+            limits=AgentLimits(
+                max_iterations=settings.agent_max_iterations,
+                max_tokens_per_run=settings.agent_max_tokens_per_run,
+            ),
         ),
     )
     worker = AgentWorker(runs, executor, chosen, import_processor(settings, core.services))

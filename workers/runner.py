@@ -31,11 +31,6 @@ logger = logging.getLogger("forge.worker")
 
 TITLE_MAX = 80
 UNEXPECTED = "Something went wrong on our side while building your app. Your credit was refunded."
-NOTHING_BUILT = "The model stopped after {n} steps without building the app."
-
-
-class NothingBuilt(Exception):
-    """The model finished, or ran out of steps, without producing an app."""
 
 
 @dataclass
@@ -95,7 +90,7 @@ class RunExecutor:
             raise
         except LeaseLost:
             logger.warning("run %s is no longer ours; stopped", run.id)
-        except (ModelError, SandboxError, NothingBuilt) as error:
+        except (ModelError, SandboxError) as error:
             await self._fail(held, workspace, f"{error} Your credit was refunded.", timer)
         except Exception:
             logger.exception("run %s failed", run.id)
@@ -137,9 +132,11 @@ class RunExecutor:
             )
         finally:
             await stream.close()
+        project_name = project_name_from(run.value) if is_default_project_name(context.project.name) else None
+        if not toolbox.written:  # the model answered without building: its words are the answer
+            await held.use(lambda r: self.runs.answer(r, stream.content, project_name))
+            return
         files: Files = {**context.files, **toolbox.written}
-        if not files or (result.summary is None and not toolbox.written):
-            raise NothingBuilt(NOTHING_BUILT.format(n=result.iterations))
         await held.update(lambda r: self.runs.set_stage(r, "Starting the preview…"))
         preview = await sandbox.preview_url(framework)
         outcome = RunOutcome(
@@ -149,9 +146,7 @@ class RunExecutor:
             framework=framework,
             sandbox_url=preview,
             metadata=self._metadata(model, result, stream),
-            project_name=project_name_from(run.value)
-            if is_default_project_name(context.project.name)
-            else None,
+            project_name=project_name,
         )
         await held.use(lambda r: self.runs.finish(r, outcome))
 

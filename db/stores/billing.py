@@ -1,40 +1,18 @@
-"""Credit usage, subscriptions, the customers they belong to, and the webhook ledger."""
+"""Subscriptions, the customers they belong to, and the webhook ledger."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from db.stores.rows import from_row, to_row, update_values
-from db.tables import PolarCustomerTable, SubscriptionTable, UsageTable, WebhookDeliveryTable
-from domain.entities import Subscription, Usage
+from piccolo.custom_types import Combinable
+
+from db.stores.rows import from_row, to_row
+from db.tables import PolarCustomerTable, SubscriptionTable, WebhookDeliveryTable
+from domain.entities import Subscription
+from domain.enums import DeliveryOutcome
 from domain.ids import UserId
 
 SUBSCRIPTION_JSON = frozenset({"metadata"})
-
-
-class PiccoloUsageStore:
-    def __init__(self, can_lock_rows: bool) -> None:
-        self.can_lock_rows = can_lock_rows
-
-    async def get(self, user_id: UserId) -> Usage | None:
-        row = await UsageTable.select().where(UsageTable.user_id == user_id).first()
-        return None if row is None else from_row(row, Usage)
-
-    async def lock(self, user_id: UserId, empty: Usage) -> Usage:
-        # Insert-if-missing first, so that there is always a row to lock, even for a new user.
-        await UsageTable.insert(UsageTable(**to_row(empty))).on_conflict(action="DO NOTHING")
-        query = UsageTable.select().where(UsageTable.user_id == user_id)
-        if self.can_lock_rows:
-            query = query.lock_rows("UPDATE")
-        # Without row locks (SQLite) the immediate transaction already holds the write lock.
-        row = await query.first()
-        if row is None:
-            raise LookupError(f"usage row of {user_id} vanished inside its transaction")
-        return from_row(row, Usage)
-
-    async def save(self, usage: Usage) -> None:
-        values = update_values(usage, keep=frozenset({"user_id"}))
-        await UsageTable.update(values).where(UsageTable.user_id == usage.user_id)
 
 
 class PiccoloSubscriptionStore:
@@ -50,15 +28,23 @@ class PiccoloSubscriptionStore:
         )
         return None if row is None else from_row(row, Subscription, SUBSCRIPTION_JSON)
 
-    async def save(self, subscription: Subscription) -> None:
+    async def save_unless_older(self, subscription: Subscription) -> bool:
         replaced = [
             c
             for c in SubscriptionTable._meta.columns
             if c._meta.name not in ("id", "polar_subscription_id", "created_at")
         ]
-        await SubscriptionTable.insert(
-            SubscriptionTable(**to_row(subscription, SUBSCRIPTION_JSON))
-        ).on_conflict(target=SubscriptionTable.polar_subscription_id, action="DO UPDATE", values=replaced)
+        written = (
+            await SubscriptionTable.insert(SubscriptionTable(**to_row(subscription, SUBSCRIPTION_JSON)))
+            .on_conflict(
+                target=SubscriptionTable.polar_subscription_id,
+                action="DO UPDATE",
+                values=replaced,
+                where=_not_later_than(subscription),
+            )
+            .returning(SubscriptionTable.id)
+        )
+        return bool(written)
 
     async def assign_customer(self, customer_id: str, user_id: UserId) -> int:
         assigned = (
@@ -67,6 +53,20 @@ class PiccoloSubscriptionStore:
             .returning(SubscriptionTable.id)
         )
         return len(assigned)
+
+
+def _not_later_than(subscription: Subscription) -> Combinable:
+    """The stored row is of an earlier state than `subscription`, or of the same one, or undated
+    (stored before states were dated). Checked on the stored row inside the upsert, under its lock,
+    so a concurrent event about the same subscription is compared with what the other one wrote."""
+    modified, sent = SubscriptionTable.polar_modified_at, SubscriptionTable.polar_sent_at
+    condition: Combinable = modified.is_null()
+    if subscription.polar_modified_at is None or subscription.polar_sent_at is None:
+        return condition
+    same_moment = (modified == subscription.polar_modified_at) & (
+        sent.is_null() | (sent <= subscription.polar_sent_at)
+    )
+    return condition | (modified < subscription.polar_modified_at) | same_moment
 
 
 class PiccoloCustomerStore:
@@ -89,10 +89,20 @@ class PiccoloCustomerStore:
 
 class PiccoloWebhookLedger:
     async def first_delivery(self, webhook_id: str, event_type: str, at: datetime) -> bool:
-        row = WebhookDeliveryTable(webhook_id=webhook_id, event_type=event_type[:64], received_at=at)
+        row = WebhookDeliveryTable(
+            webhook_id=webhook_id,
+            event_type=event_type[:64],
+            received_at=at,
+            outcome=DeliveryOutcome.APPLIED.value,
+        )
         inserted = (
             await WebhookDeliveryTable.insert(row)
             .on_conflict(target=WebhookDeliveryTable.webhook_id, action="DO NOTHING")
             .returning(WebhookDeliveryTable.webhook_id)
         )
         return bool(inserted)
+
+    async def record_outcome(self, webhook_id: str, outcome: DeliveryOutcome) -> None:
+        await WebhookDeliveryTable.update({WebhookDeliveryTable.outcome: outcome.value}).where(
+            WebhookDeliveryTable.webhook_id == webhook_id
+        )

@@ -1,12 +1,16 @@
-"""Credits per plan over a rolling 24-hour window (seed: usage.checkAndConsumeCredit)."""
+"""Credits per plan over a sliding 24-hour window (seed: usage.checkAndConsumeCredit).
+
+Every credit spent is a row of the user's spend ledger and comes back 24 hours after it was spent,
+on its own: there is no window that opens and resets, so no more than a plan's credits can ever be
+spent within any 24 hours. The rules see the times of the spends that still count (spent within
+the last 24 hours and not given back), oldest first.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-import msgspec
-
-from domain.entities import Usage
 from domain.enums import Plan
 from domain.errors import OutOfCredits
 
@@ -19,48 +23,26 @@ CREDITS_PER_DAY: dict[Plan, int | None] = {
 }
 
 
-def is_window_open(usage: Usage | None, now: datetime) -> bool:
-    return usage is not None and usage.window_ends_at is not None and now < usage.window_ends_at
+def counted_since(now: datetime) -> datetime:
+    """Spends made after this moment still count; one made at it came back just now."""
+    return now - CREDIT_WINDOW
 
 
-def credits_used(usage: Usage | None, now: datetime) -> int:
-    """Credits spent in the current window; an expired window counts as none spent."""
-    return usage.credits_used if usage is not None and is_window_open(usage, now) else 0
-
-
-def credits_left(usage: Usage | None, plan: Plan, now: datetime) -> int | None:
-    """Credits still available now, or None for a plan without a limit."""
+def credits_left(spent: Sequence[datetime], plan: Plan) -> int | None:
+    """Credits available now, given the spends that still count; None for a plan without a limit."""
     limit = CREDITS_PER_DAY[plan]
     if limit is None:
         return None
-    return max(0, limit - credits_used(usage, now))
+    return max(0, limit - len(spent))
 
 
-def resets_at(usage: Usage | None, now: datetime) -> datetime | None:
-    """When the current window ends and every credit is back; None without an open window."""
-    return usage.window_ends_at if usage is not None and is_window_open(usage, now) else None
+def next_credit_back(spent: Sequence[datetime]) -> datetime | None:
+    """When the oldest spend that still counts comes back; None when none counts."""
+    return min(spent) + CREDIT_WINDOW if spent else None
 
 
-def consume_credit(usage: Usage, plan: Plan, now: datetime) -> Usage:
-    """The usage after spending one credit, opening a new window if the last one expired.
-
-    Raises OutOfCredits (with the time until the reset) when none is left.
-    """
-    window_end = resets_at(usage, now)
-    if window_end is not None and credits_left(usage, plan, now) == 0:
-        raise OutOfCredits(retry_after=window_end - now, resets_at=window_end)
-    if is_window_open(usage, now):
-        return msgspec.structs.replace(usage, credits_used=usage.credits_used + 1, updated_at=now)
-    return msgspec.structs.replace(usage, credits_used=1, window_ends_at=now + CREDIT_WINDOW, updated_at=now)
-
-
-def refund_credit(usage: Usage, now: datetime) -> Usage:
-    """The usage with one credit given back; a credit from an expired window is already back."""
-    if not is_window_open(usage, now) or usage.credits_used == 0:
-        return usage
-    return msgspec.structs.replace(usage, credits_used=usage.credits_used - 1, updated_at=now)
-
-
-def reset_usage(usage: Usage, now: datetime) -> Usage:
-    """The usage after an admin reset: every credit back, no open window (seed: usage.resetUsage)."""
-    return msgspec.structs.replace(usage, credits_used=0, window_ends_at=None, updated_at=now)
+def check_can_spend(spent: Sequence[datetime], plan: Plan, now: datetime) -> None:
+    """Raises OutOfCredits, with the wait until the next credit comes back, when none is left."""
+    back = next_credit_back(spent)
+    if back is not None and credits_left(spent, plan) == 0:
+        raise OutOfCredits(retry_after=back - now, resets_at=back)

@@ -214,13 +214,7 @@ class AgentRunService(Service):
         """The reply COMPLETE as a RESULT with its fragment, the run COMPLETED."""
         async with self.committed() as outbox:
             now = self.clock.now()
-            reply = msgspec.structs.replace(
-                await self._reply(run),
-                content=outcome.content,
-                type=MessageType.RESULT,
-                status=MessageStatus.COMPLETE,
-                updated_at=now,
-            )
+            reply = await self._complete_reply(run, outcome.content)
             fragment = Fragment(
                 id=FragmentId(new_id()),
                 message_id=reply.id,
@@ -233,27 +227,53 @@ class AgentRunService(Service):
                 created_at=now,
                 updated_at=now,
             )
-            done = msgspec.structs.replace(
-                run,
-                status=RunStatus.COMPLETED,
-                stage=None,
-                lease_expires_at=None,
-                finished_at=now,
-                updated_at=now,
-            )
-            # Written last, the run's check rolls the whole transaction back if the run is not ours.
             await self.storage.messages.update(reply)
             await self.storage.fragments.save(fragment)
             outbox.add(run.project_id, MessageCompleted(message=MessageView.from_entity(reply, fragment)))
             outbox.add(run.project_id, FragmentUpdated(fragment=FragmentView.from_entity(fragment)))
-            await self._name_project(outbox, run, outcome.project_name)
-            await self._write(outbox, done, run)
-            outbox.fence(run.project_id, NO_RUN)
+            await self._complete(outbox, run, outcome.project_name)
         return fragment
+
+    async def answer(self, run: AgentRun, content: str, project_name: str | None = None) -> None:
+        """The model answered without building: the reply COMPLETE as a RESULT with no fragment
+        (the latest fragment stays the app), the run COMPLETED and its credit spent. Only failures
+        on our side refund; a prompt that asks the model to talk rather than build got what it
+        asked for."""
+        async with self.committed() as outbox:
+            reply = await self._complete_reply(run, content)
+            await self.storage.messages.update(reply)
+            outbox.add(run.project_id, MessageCompleted(message=MessageView.from_entity(reply)))
+            await self._complete(outbox, run, project_name)
+
+    async def _complete_reply(self, run: AgentRun, content: str) -> Message:
+        return msgspec.structs.replace(
+            await self._reply(run),
+            content=content,
+            type=MessageType.RESULT,
+            status=MessageStatus.COMPLETE,
+            updated_at=self.clock.now(),
+        )
+
+    async def _complete(self, outbox: Outbox, run: AgentRun, project_name: str | None) -> None:
+        """The run COMPLETED after its reply was written, the project named and touched."""
+        now = self.clock.now()
+        done = msgspec.structs.replace(
+            run,
+            status=RunStatus.COMPLETED,
+            stage=None,
+            lease_expires_at=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        await self._name_project(outbox, run, project_name)
+        # Written last, the run's check rolls the whole transaction back if the run is not ours.
+        await self._write(outbox, done, run)
+        outbox.fence(run.project_id, NO_RUN)
 
     async def fail(self, run: AgentRun, reason: str) -> None:
         """The reply becomes an ERROR saying why, the run FAILED, its credit refunded: a run only
-        fails here for reasons that are not the user's (model, sandbox, nothing produced)."""
+        fails for reasons on our side (the model service, the sandbox, a crash, a lost lease); a
+        model that answered without building completed (`answer`)."""
         async with self.committed() as outbox:
             await self._fail(outbox, run, reason)
 

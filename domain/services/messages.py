@@ -75,8 +75,9 @@ class MessageService(Service):
             now = self.clock.now()
             async with self.committed() as outbox:
                 project = await self.owned_project(user_id, project_id)
-                await self.usage.consume_credit(user_id)
-                view = await enqueue_turn(self.storage, outbox, project, value, attachments, now)
+                # The run will use the project's model: still one the plan allows (a downgrade)?
+                await self.usage.check_model(user_id, project.model_preference, "modelPreference")
+                view = await enqueue_turn(self.storage, outbox, self.usage, project, value, attachments, now)
                 await self.touch_project(outbox, project_id, now)
                 await attempt.seal(MessagePosted(message=view))
             return view

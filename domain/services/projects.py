@@ -14,7 +14,7 @@ from domain.enums import (
     Framework,
     Plan,
 )
-from domain.errors import Forbidden
+from domain.errors import PlanRequired
 from domain.events import ProjectDeleted, ProjectUpdated
 from domain.idempotency import ProjectCreated, RequestKey
 from domain.ids import ProjectId, UserId, new_id
@@ -68,7 +68,8 @@ class ProjectService(Service):
             await check_attachment_imports(self.storage, user_id, attachments)
             now = self.clock.now()
             if image_url is not None and await self.usage.plan_of(user_id, now) not in PLANS_WITH_SCREENSHOTS:
-                raise Forbidden("A design screenshot (imageUrl) needs a Pro subscription.")
+                raise PlanRequired("A design screenshot (imageUrl) needs a Pro subscription.")
+            await self.usage.check_model(user_id, model, "model")
             project = Project(
                 id=ProjectId(new_id()),
                 user_id=user_id,
@@ -81,9 +82,8 @@ class ProjectService(Service):
             )
             created = ProjectCreated(project=ProjectView.from_entity(project))
             async with self.committed() as outbox:
-                await self.usage.consume_credit(user_id)
                 await self.storage.projects.insert(project)
-                await enqueue_turn(self.storage, outbox, project, message, attachments, now)
+                await enqueue_turn(self.storage, outbox, self.usage, project, message, attachments, now)
                 await attempt.seal(created)
             return created.project
 
@@ -123,6 +123,8 @@ class ProjectService(Service):
         """Seed: projects.update and updateForUser."""
         if not isinstance(changes.name, msgspec.UnsetType):
             check_project_name(changes.name)
+        if isinstance(changes.model_preference, str):
+            await self.usage.check_model(user_id, changes.model_preference, "modelPreference")
         async with self.committed() as outbox:
             project = await self.owned_project(user_id, project_id)
             updated = _apply(project, changes, self.clock.now())

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import msgspec
 
+from domain.clock import Clock
 from domain.entities import AgentRun, Files, Fragment, Message
 from domain.enums import MessageRole, RunSource, RunStatus
 from domain.errors import Conflict, InvalidTransition, NotFound
 from domain.events import FragmentUpdated, MessageCreated, RunUpdated
 from domain.ids import FragmentId, MessageId, ProjectId, RunId, UserId, new_id
 from domain.inputs import RunRequest, RunResult
+from domain.ports import EventPublisher, Storage, WorkerWakeups
 from domain.rules.files import check_files
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
 from domain.rules.transitions import check_run_transition
 from domain.services.base import Outbox, Page, Service, page_of
+from domain.services.usage import UsageService
 from domain.views import FragmentView, MessageView, RunView
 
 WEBCONTAINER_URL = "webcontainer://local"
@@ -35,11 +38,24 @@ class CompletedRun(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RunService(Service):
+    def __init__(
+        self,
+        storage: Storage,
+        events: EventPublisher,
+        clock: Clock,
+        usage: UsageService,
+        *,
+        wakeups: WorkerWakeups | None = None,
+    ) -> None:
+        super().__init__(storage, events, clock, wakeups=wakeups)
+        self.usage = usage
+
     async def enqueue_for_system(
         self, user_id: UserId, project_id: ProjectId, request: RunRequest
     ) -> AgentRun:
         """A PENDING WEBCONTAINER run (seed: agentRuns.enqueueForSystem)."""
         check_message_value(request.value)
+        await self.usage.check_model(user_id, request.model, "model")
         now = self.clock.now()
         async with self.committed() as outbox:
             project = await self.owned_project(user_id, project_id)

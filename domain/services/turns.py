@@ -13,20 +13,23 @@ from domain.ids import AttachmentId, ImportId, MessageId, RunId, UserId, new_id
 from domain.inputs import NewAttachment
 from domain.ports import Storage
 from domain.services.base import Outbox
+from domain.services.usage import UsageService
 from domain.views import MessageView, RunView
 
 
 async def enqueue_turn(
     storage: Storage,
     outbox: Outbox,
+    usage: UsageService,
     project: Project,
     text: str,
     attachments: Sequence[NewAttachment],
     now: datetime,
 ) -> MessageView:
     """Writes the USER message (RESULT, COMPLETE) and a PENDING server run inside the caller's
-    transaction, after the caller spent the credit the run will refund if it fails; returns the
-    message as its `message.created` event shows it."""
+    transaction, and spends the credit that pays for the run (raising OutOfCredits, which rolls
+    the transaction back, when none is left); returns the message as its `message.created` event
+    shows it."""
     message = Message(
         id=MessageId(new_id()),
         project_id=project.id,
@@ -55,6 +58,7 @@ async def enqueue_turn(
     await storage.messages.insert(message)
     await storage.attachments.insert_many(stored)
     await storage.runs.insert(run)
+    await usage.spend_for(run)  # after the run: the spend is the ledger row of this run
     view = MessageView.from_entity(message, None, stored)
     outbox.add(project.id, MessageCreated(message=view))
     outbox.add(project.id, RunUpdated(run=RunView.from_entity(run)))

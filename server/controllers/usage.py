@@ -11,7 +11,7 @@ from domain.rules.plans import PlanCatalog
 from domain.services.subscriptions import SubscriptionService
 from domain.services.usage import UsageService
 from domain.views import UsageView
-from server.openapi import problems
+from server.openapi import ADMIN_ONLY, problems
 from server.schemas import SubscriptionView
 
 
@@ -23,13 +23,13 @@ class UsageController(Controller):
     async def get_usage(
         self, user_id: NamedDependency[UserId], usage: NamedDependency[UsageService]
     ) -> UsageView:
-        """Plan, credits left in the rolling 24-hour window, and when they come back."""
+        """Plan, credits left over the last 24 hours, and when the next one comes back."""
         return await usage.status(user_id)
 
     @post(
         "/admin/usage/{target_user_id:str}/reset",
         operation_id="resetUsage",
-        responses=problems(403),
+        responses=problems(403, overrides=ADMIN_ONLY),
         status_code=200,
     )
     async def reset_usage(

@@ -8,7 +8,17 @@ from uuid import uuid4
 import msgspec
 import pytest
 
-from domain.errors import FieldError, InvalidInput, KeyReused, NotFound, OutOfCredits, RequestInFlight
+from domain.errors import (
+    AdminOnly,
+    FieldError,
+    InvalidInput,
+    KeyReused,
+    ModelNotAllowed,
+    NotFound,
+    OutOfCredits,
+    PlanRequired,
+    RequestInFlight,
+)
 from domain.idempotency import AnyAnswer, IdempotencyRecord, Refusal, RequestKey
 from domain.ids import UserId
 from domain.rules.idempotency import KEY_LIFETIME, RESERVATION_LEASE, first_answer, reservation
@@ -55,6 +65,13 @@ def test_a_kept_refusal_raises_the_same_error_again():
     assert (type(error), error.message) == (NotFound, "Project not found.")
 
 
+@pytest.mark.parametrize("kind", [PlanRequired, AdminOnly])
+def test_a_kept_refusal_keeps_its_kind_of_forbidden(kind):
+    error = Refusal.of(kind("No."), NOW).error_at(NOW)
+
+    assert (type(error), error.title) == (kind, kind.title)
+
+
 def test_a_kept_out_of_credits_counts_its_wait_from_the_repeat():
     resets_at = NOW + timedelta(hours=3)
     refusal = Refusal.of(OutOfCredits(retry_after=resets_at - NOW, resets_at=resets_at), NOW)
@@ -73,6 +90,20 @@ def test_a_kept_invalid_input_keeps_its_field_errors():
     assert isinstance(error, InvalidInput)
     assert [(e.field, e.message) for e in error.errors] == [("message", "must be at least 3 characters")]
     assert error.message == "message: must be at least 3 characters"
+
+
+def test_a_kept_model_refusal_keeps_the_models_it_listed():
+    refusal = Refusal.of(
+        ModelNotAllowed([FieldError("model", "'x' is not a model we offer")], ["a", "b"]), NOW
+    )
+
+    error = refusal.error_at(NOW)
+
+    assert isinstance(error, ModelNotAllowed)
+    assert (error.allowed, [(e.field, e.message) for e in error.errors]) == (
+        ["a", "b"],
+        [("model", "'x' is not a model we offer")],
+    )
 
 
 def test_an_error_of_an_unlisted_class_is_kept_as_its_nearest_listed_ancestor():

@@ -27,3 +27,15 @@ async def test_anyone_else_is_forbidden_and_nothing_changes(api):
 
     assert response.status_code == 403
     assert (await api.ok("alice", "GET", "/api/usage"))["creditsRemaining"] == 0
+
+
+async def test_the_refusal_says_administrators_only_not_a_plan(api):
+    response = await api.call("bob", "POST", "/api/admin/usage/alice/reset")
+
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "https://forgeai.dev/problems/admin-only",
+        "title": "Administrators only",
+        "status": 403,
+        "detail": "Only administrators may reset usage.",
+    }

@@ -42,7 +42,7 @@ async def test_a_prompt_without_credits_is_an_error_frame_with_its_ref(tab, api)
     error = await tab.next_of("error")
 
     assert (error["code"], error["ref"]) == ("out_of_credits", "r9")
-    assert "Credits come back at" in error["message"]
+    assert "The next credit comes back at" in error["message"]
     assert len(await api.messages("alice", tab.project["id"])) == 5
 
 

@@ -9,6 +9,7 @@ import pytest
 from db.tables import (
     TABLES,
     AgentRunTable,
+    CreditSpendTable,
     IdempotencyKeyTable,
     MessageTable,
     OAuthConnectionTable,
@@ -38,6 +39,7 @@ NOT_PROJECT_OWNED = (
     ProjectStreamTable,
     ProjectEventTable,
     IdempotencyKeyTable,  # a user's keys outlive the project: a retry still gets its first answer
+    CreditSpendTable,  # a credit spent stays spent when its project goes
 )
 
 
@@ -103,12 +105,12 @@ async def test_create_stores_the_prompt_as_the_first_user_message(client, auth):
 
 
 async def test_create_enqueues_a_pending_server_run_for_the_prompt(client, auth):
-    project = (await create(client, auth("alice"), framework="VUE", model="claude-sonnet-4-5")).json()
+    project = (await create(client, auth("alice"), framework="VUE", model="claude-haiku-5-5")).json()
 
     runs = await AgentRunTable.select().where(AgentRunTable.project_id == project["id"])
 
     assert [(r["status"], r["source"], r["value"], r["framework"], r["model"]) for r in runs] == [
-        ("PENDING", "SERVER", PROMPT, "VUE", "claude-sonnet-4-5")
+        ("PENDING", "SERVER", PROMPT, "VUE", "claude-haiku-5-5")
     ]
 
 
@@ -147,6 +149,16 @@ async def test_image_url_without_pro_is_forbidden_and_writes_nothing(client, aut
     assert response.json()["status"] == 403
     assert await ProjectTable.count() == 0
     assert (await client.get("/api/usage", headers=auth("alice"))).json()["creditsRemaining"] == 5
+
+
+async def test_image_url_without_pro_is_refused_as_a_plan_limit(client, auth):
+    response = await create(client, auth("alice"), imageUrl="https://img.example/design.png")
+
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (response.json()["type"], response.json()["title"]) == (
+        "https://forgeai.dev/problems/plan-required",
+        "Not allowed on your plan",
+    )
 
 
 async def test_image_url_with_pro_is_kept_on_the_project(client, auth, clock):
@@ -234,14 +246,14 @@ async def test_update_changes_only_the_given_fields(client, auth, clock):
 
     response = await client.patch(
         f"/api/projects/{project['id']}",
-        json={"framework": "REACT", "modelPreference": "claude-opus-4-1"},
+        json={"framework": "REACT", "modelPreference": "claude-haiku-5-5"},
         headers=auth("alice"),
     )
 
     assert response.json() == {
         **project,
         "framework": "REACT",
-        "modelPreference": "claude-opus-4-1",
+        "modelPreference": "claude-haiku-5-5",
         "updatedAt": iso_ms(clock.now()),
     }
 

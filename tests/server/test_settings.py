@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.enums import Plan
+from domain.rules.models import OFFLINE_MODEL
 from forge.settings import Settings, SettingsError, load_settings, parse_settings
 
 
@@ -75,3 +77,29 @@ def test_the_environment_wins_over_the_env_file(tmp_path):
 
 def test_an_empty_variable_means_the_default():
     assert parse_settings({"FORGE_REDIS_URL": ""}).redis_url is None
+
+
+def test_without_an_anthropic_key_the_offline_model_is_allowed_on_every_plan():
+    catalog = parse_settings({"FORGE_ALLOWED_MODELS_FREE": "claude-haiku-5-5"}).model_catalog
+
+    assert catalog.allowed_for(Plan.FREE) == ["claude-haiku-5-5", OFFLINE_MODEL]
+
+
+def test_with_an_anthropic_key_the_default_model_is_anthropics_and_offline_is_not_allowed():
+    catalog = parse_settings(
+        {
+            "FORGE_ANTHROPIC_API_KEY": "sk-test",
+            "FORGE_ANTHROPIC_MODEL": "claude-sonnet-5-5",
+            "FORGE_ALLOWED_MODELS_PRO": "claude-opus-5-5",
+        }
+    ).model_catalog
+
+    assert (catalog.default, catalog.allowed_for(Plan.PRO)) == (
+        "claude-sonnet-5-5",
+        ["claude-opus-5-5", "claude-sonnet-5-5"],
+    )
+
+
+def test_the_token_budget_of_a_run_is_a_setting():
+    assert parse_settings({}).agent_max_tokens_per_run == 400_000
+    assert parse_settings({"FORGE_AGENT_MAX_TOKENS_PER_RUN": "5000"}).agent_max_tokens_per_run == 5000

@@ -14,12 +14,14 @@ from workers.streaming import ReplyStream
 MAX_ITERATIONS = 15
 MAX_CONTINUATIONS = 2
 MAX_TOKENS = 8192
+MAX_TOKENS_PER_RUN = 400_000
 TURN_SEPARATOR = "\n\n"
 
 CONTINUE = "You were cut off by the output limit. Continue exactly where you stopped."
 FINISH = (
     f"If the app is complete, reply with {OPEN}a short summary{CLOSE}. Otherwise continue with the tools."
 )
+OUT_OF_TOKENS = "(Stopped here: this request reached the token budget of one run.)"
 
 OnStage = Callable[[str], Awaitable[None]]
 
@@ -28,6 +30,9 @@ class AgentLimits(msgspec.Struct, frozen=True, kw_only=True):
     max_iterations: int = MAX_ITERATIONS
     max_continuations: int = MAX_CONTINUATIONS
     max_tokens: int = MAX_TOKENS
+    """Output tokens of one model call."""
+    max_tokens_per_run: int = MAX_TOKENS_PER_RUN
+    """Input plus output tokens of all the run's model calls: past it, no further call is made."""
 
 
 class AgentResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -54,7 +59,9 @@ class CodeAgent:
         on_stage: OnStage,
     ) -> AgentResult:
         """Streams the model's text into `stream` (summary tags removed) and its files into the
-        sandbox. Raises ModelError or SandboxError when either fails."""
+        sandbox, until the model gives its summary or the run reaches its limits (model calls, or
+        tokens: what the provider reports, checked after each call). Raises ModelError or
+        SandboxError when either fails."""
         tags = SummaryTags()
         turn_started = False
 
@@ -69,7 +76,12 @@ class CodeAgent:
 
         conversation = list(messages)
         iterations = continuations = input_tokens = output_tokens = 0
+        out_of_tokens = False
         while iterations < self.limits.max_iterations:
+            if input_tokens + output_tokens > self.limits.max_tokens_per_run:
+                # The last call's tools ran (they cost no tokens); the run ends with what it has.
+                out_of_tokens = True
+                break
             turn_started = False
             turn = await self.provider.reply(
                 ModelRequest(
@@ -105,6 +117,9 @@ class CodeAgent:
                 break
             conversation.append(_user(FINISH))
         await stream.write(tags.finish())
+        if out_of_tokens:
+            started = stream.content and not stream.content.endswith(TURN_SEPARATOR)
+            await stream.write((TURN_SEPARATOR if started else "") + OUT_OF_TOKENS)
         return AgentResult(
             summary=tags.summary,
             iterations=iterations,

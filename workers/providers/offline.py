@@ -18,7 +18,6 @@ from workers.agent.summary import CLOSE, OPEN
 from workers.providers.offline_apps import OfflineApp, build_app
 
 NAME = "offline"
-MODEL = "offline-builder"
 WORD = re.compile(r"\S+\s*|\s+")
 CONFIG_FILES = re.compile(
     r"(^|/)(package\.json|[^/]*\.config\.[a-z]+|tsconfig[^/]*\.json|angular\.json|index\.html)$"

@@ -183,7 +183,7 @@ function renderCredits() {
   if (usage.creditsRemaining === null) {
     return replaceChildren(element, `${usage.plan} plan: unlimited credits`);
   }
-  const resets = usage.resetsAt ? ` · all back at ${formatTime(usage.resetsAt)}` : "";
+  const resets = usage.resetsAt ? ` · next back at ${formatTime(usage.resetsAt)}` : "";
   replaceChildren(
     element,
     h("strong", {}, `${usage.creditsRemaining} of ${usage.creditsPerDay}`),
