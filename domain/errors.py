@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 
 class DomainError(Exception):
@@ -19,6 +20,13 @@ class NotFound(DomainError):
 
 class Forbidden(DomainError):
     """Your plan does not allow this."""
+
+
+class RoleRequired(Forbidden):
+    """Your role on this project does not allow this."""
+
+    title: ClassVar[str] = "Not allowed for your role on this project"
+    """The problem's title: a member learns it is their role, not their plan, that stops them."""
 
 
 class Conflict(DomainError):

@@ -20,6 +20,7 @@ RunId = NewType("RunId", UUID)
 ImportId = NewType("ImportId", UUID)
 SubscriptionId = NewType("SubscriptionId", UUID)
 ConnectionId = NewType("ConnectionId", UUID)
+InvitationId = NewType("InvitationId", UUID)
 
 _lock = threading.Lock()
 _last_ms = 0

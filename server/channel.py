@@ -42,8 +42,10 @@ from channels.frames import (
     hello_frame,
 )
 from channels.tab import Direct, Event, Tab
+from domain.enums import ProjectRole
 from domain.errors import DomainError, NotFound
 from domain.ids import ProjectId, UserId
+from domain.rules.permissions import Action
 from domain.views import iso_ms
 from server.auth import InvalidToken
 from server.authentication import bearer_token
@@ -80,10 +82,11 @@ async def _may_watch(web: WebTier, user_id: UserId, project_id: ProjectId) -> bo
     if owner is not None:
         return owner == user_id
     try:
-        await web.core.services.projects.owned_project(user_id, project_id)
+        access = await web.core.services.projects.access(user_id, project_id, Action.READ)
     except NotFound:
         return False
-    return True
+    # Members watch once the channel knows roles; until then it stays the owner's alone.
+    return access.role == ProjectRole.OWNER
 
 
 async def _authenticate(socket: WebSocket[Any, Any, Any], web: WebTier) -> UserId | None:

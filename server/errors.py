@@ -23,6 +23,7 @@ from domain.errors import (
     NotFound,
     OutOfCredits,
     RateLimited,
+    RoleRequired,
     StaleVersion,
 )
 from domain.views import iso_ms
@@ -72,6 +73,8 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
             return problem_response(_problem(404, "not-found", "Not found", error))
         case KeyReused():
             return problem_response(_problem(422, "idempotency-key-reused", "Idempotency key reused", error))
+        case RoleRequired():
+            return problem_response(_problem(403, "role-required", error.title, error))
         case Forbidden():
             return problem_response(_problem(403, "plan-required", "Not allowed on your plan", error))
         case StaleVersion():

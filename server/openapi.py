@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
+from domain.errors import RoleRequired
 from server.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, Problem
 
-_DESCRIPTIONS = {
+Description = tuple[str, str | None, str]
+"""(title, problem type after the base or None for about:blank, an example detail)."""
+
+_DESCRIPTIONS: dict[int, Description] = {
     400: ("Invalid input", "invalid-input", "message: must be at least 3 characters"),
     401: ("Unauthorized", None, "A bearer token is required (Authorization: Bearer <token>)."),
     403: (
@@ -27,13 +33,19 @@ _DESCRIPTIONS = {
     429: ("Too many requests", "out-of-credits", "You have used all of your credits for now."),
 }
 COMMON = (400, 401, 413, 429)
+ROLE_REQUIRED: Mapping[int, Description] = {
+    403: (RoleRequired.title, "role-required", RoleRequired().message),
+}
+"""The 403 of a project route whose action not every role may take, instead of the plan's."""
 
 
-def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """Problem-details responses for the route's own statuses plus those of every API route."""
+def problems(*statuses: int, overrides: Mapping[int, Description] | None = None) -> dict[int, ResponseSpec]:
+    """Problem-details responses for the route's own statuses plus those of every API route;
+    `overrides` replaces the description of a status where the route's case differs."""
+    descriptions = {**_DESCRIPTIONS, **(overrides or {})}
     specs = {}
     for status in sorted({*COMMON, *statuses}):
-        title, slug, detail = _DESCRIPTIONS[status]
+        title, slug, detail = descriptions[status]
         example = Problem(
             type=PROBLEM_TYPE_BASE + slug if slug else "about:blank",
             title=title,

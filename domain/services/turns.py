@@ -20,13 +20,14 @@ async def enqueue_turn(
     storage: Storage,
     outbox: Outbox,
     project: Project,
+    author: UserId,
     text: str,
     attachments: Sequence[NewAttachment],
     now: datetime,
 ) -> MessageView:
-    """Writes the USER message (RESULT, COMPLETE) and a PENDING server run inside the caller's
-    transaction, after the caller spent the credit the run will refund if it fails; returns the
-    message as its `message.created` event shows it."""
+    """Writes `author`'s USER message (RESULT, COMPLETE) and a PENDING server run inside the
+    caller's transaction, after the caller spent the owner's credit the run will refund if it
+    fails; returns the message as its `message.created` event shows it."""
     message = Message(
         id=MessageId(new_id()),
         project_id=project.id,
@@ -34,6 +35,7 @@ async def enqueue_turn(
         role=MessageRole.USER,
         type=MessageType.RESULT,
         status=MessageStatus.COMPLETE,
+        user_id=author,
         created_at=now,
         updated_at=now,
     )
@@ -41,7 +43,7 @@ async def enqueue_turn(
     run = AgentRun(
         id=RunId(new_id()),
         project_id=project.id,
-        user_id=project.user_id,
+        user_id=project.user_id,  # who pays: the owner, whichever member asked
         source=RunSource.SERVER,
         status=RunStatus.PENDING,
         value=text,
