@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass
 
 from channels.close_codes import CLOSE_TOO_SLOW
+from channels.watchers import MemberChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,8 @@ class Event:
     text: str
     ends_project: bool = False
     """A `project.deleted`: after it the tab is closed with 4404."""
+    member: MemberChange | None = None
+    """What a member event changes: a removed member's tabs are closed with 4403 after it."""
 
 
 @dataclass(frozen=True, slots=True)
