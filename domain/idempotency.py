@@ -21,6 +21,7 @@ from domain.errors import (
     OutOfCredits,
     RateLimited,
     RequestInFlight,
+    RoleRequired,
     StaleVersion,
 )
 from domain.ids import UserId
@@ -99,6 +100,7 @@ _KINDS: dict[str, type[DomainError]] = {
         DomainError,
         NotFound,
         Forbidden,
+        RoleRequired,
         Conflict,
         LeaseLost,
         StaleVersion,

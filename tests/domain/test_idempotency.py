@@ -8,7 +8,15 @@ from uuid import uuid4
 import msgspec
 import pytest
 
-from domain.errors import FieldError, InvalidInput, KeyReused, NotFound, OutOfCredits, RequestInFlight
+from domain.errors import (
+    FieldError,
+    InvalidInput,
+    KeyReused,
+    NotFound,
+    OutOfCredits,
+    RequestInFlight,
+    RoleRequired,
+)
 from domain.idempotency import AnyAnswer, IdempotencyRecord, Refusal, RequestKey
 from domain.ids import UserId
 from domain.rules.idempotency import KEY_LIFETIME, RESERVATION_LEASE, first_answer, reservation
@@ -53,6 +61,12 @@ def test_a_kept_refusal_raises_the_same_error_again():
     error = Refusal.of(NotFound("Project not found."), NOW).error_at(NOW + timedelta(hours=1))
 
     assert (type(error), error.message) == (NotFound, "Project not found.")
+
+
+def test_a_kept_refusal_for_a_role_stays_one():
+    error = Refusal.of(RoleRequired(), NOW).error_at(NOW + timedelta(hours=1))
+
+    assert type(error) is RoleRequired
 
 
 def test_a_kept_out_of_credits_counts_its_wait_from_the_repeat():
