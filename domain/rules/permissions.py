@@ -45,10 +45,6 @@ def role_in(project: Project, user_id: UserId, member: ProjectMember | None) -> 
     return None if member is None else ProjectRole(member.role)
 
 
-def may(role: ProjectRole | None, action: Action) -> bool:
-    return role is not None and action in ALLOWED[role]
-
-
 def check_allowed(role: ProjectRole | None, action: Action) -> ProjectRole:
     """The role, if it allows the action. Someone who is not a member finds no project at all
     (NotFound, as for a project that does not exist); a member whose role does not allow the
