@@ -35,6 +35,9 @@ ALLOWED: Mapping[ProjectRole, frozenset[Action]] = {
     ProjectRole.OWNER: frozenset({Action.READ, Action.BUILD, Action.INVITE, Action.MANAGE, Action.DELETE}),
 }
 
+USER_ID_MAX = 255
+"""As long as a stored user id may be."""
+
 _RANK = {ProjectRole.VIEWER: 0, ProjectRole.EDITOR: 1, ProjectRole.OWNER: 2}
 
 
@@ -60,6 +63,12 @@ def removal(project: Project, caller: UserId, target: UserId) -> Action:
     """A member removing themself is leaving; removing anyone else, or the owner, is managing the
     members (so the owner is told they cannot be removed, and nobody else may try)."""
     return Action.LEAVE if caller == target != project.user_id else Action.MANAGE
+
+
+def check_member_id(user_id: str) -> None:
+    """A user id no database could hold (too long, a NUL) names nobody: no such member."""
+    if not 0 < len(user_id) <= USER_ID_MAX or "\x00" in user_id:
+        raise NotFound("Member not found.")
 
 
 def check_not_owner(project: Project, target: UserId) -> None:

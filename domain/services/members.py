@@ -9,7 +9,7 @@ from domain.enums import MemberRole
 from domain.errors import NotFound
 from domain.events import MemberRemoved, MemberUpdated
 from domain.ids import ProjectId, UserId
-from domain.rules.permissions import Action, check_allowed, check_not_owner, removal
+from domain.rules.permissions import Action, check_allowed, check_member_id, check_not_owner, removal
 from domain.services.base import Service
 from domain.views import MemberView
 
@@ -26,6 +26,7 @@ class MemberService(Service):
         """The owner gives a member another role (raising or lowering it)."""
         async with self.committed() as outbox:
             project = (await self.access(user_id, project_id, Action.MANAGE)).project
+            check_member_id(target)
             check_not_owner(project, target)
             member = await self.storage.members.get(project_id, target)
             if member is None:
@@ -44,6 +45,7 @@ class MemberService(Service):
             # Which action this is depends on whose the project is: read it first.
             access = await self.access(user_id, project_id, Action.READ)
             check_allowed(access.role, removal(access.project, user_id, target))
+            check_member_id(target)
             check_not_owner(access.project, target)
             if not await self.storage.members.delete(project_id, target):
                 raise NotFound("Member not found.")

@@ -13,6 +13,7 @@ from domain.ids import ProjectId, UserId, new_id
 from domain.rules.permissions import (
     Action,
     check_allowed,
+    check_member_id,
     check_not_owner,
     removal,
     role_after_accepting,
@@ -89,6 +90,12 @@ def test_the_owner_removing_themself_is_managing_the_members():
 def test_the_owner_cannot_be_removed_or_given_another_role():
     with pytest.raises(Conflict):
         check_not_owner(PROJECT, UserId("olivia"))
+
+
+@pytest.mark.parametrize("user_id", ["", "a" * 256, "ed\x00die"])
+def test_a_user_id_no_database_could_hold_names_no_member(user_id):
+    with pytest.raises(NotFound, match=r"Member not found\."):
+        check_member_id(user_id)
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,14 @@ async def test_changing_the_role_of_someone_who_is_not_a_member_is_404(api, proj
     assert await ProjectMemberTable.count() == 2
 
 
+@pytest.mark.parametrize("member", ["%00", "a" * 300])
+async def test_a_user_id_that_cannot_exist_is_no_member(api, project, member):
+    removed = await api.call("olivia", "DELETE", f"{members_of(project)}/{member}")
+    changed = await api.call("olivia", "PATCH", f"{members_of(project)}/{member}", {"role": "VIEWER"})
+
+    assert (removed.status_code, changed.status_code) == (404, 404)
+
+
 async def test_the_owner_removes_a_member(api, project):
     response = await api.call("olivia", "DELETE", f"{members_of(project)}/eddie")
 
