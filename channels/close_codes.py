@@ -10,6 +10,8 @@ CLOSE_INTERNAL_ERROR = 1011
 """The server failed while serving the tab (the log says why); the tab reconnects with `since`."""
 CLOSE_UNAUTHORIZED = 4401
 """No token, or a token that was refused."""
+CLOSE_FORBIDDEN = 4403
+"""The tab's user was removed from the project (or left it): their access is gone."""
 CLOSE_NOT_FOUND = 4404
 """No such project, not the caller's, or it was just deleted."""
 CLOSE_TOO_SLOW = 4408

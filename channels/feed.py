@@ -7,9 +7,10 @@ into text once and that one string goes to every tab.
 
 Joining costs the same whatever the number of tabs already there: the feed keeps the frames it
 delivered lately, so tabs joining together share one hello state (caught up from those frames)
-and a resuming tab is served from them; it knows who is watching from the presence frames that
-pass through it; and past the hello's list of watchers it sends presence changes to its tabs as a
-summary now and then instead of one frame per tab per join.
+and a resuming tab is served from them; it knows who may watch from the hellos made here and the
+member events it delivers, and who is watching from the presence frames that pass through it;
+and past the hello's list of watchers it sends presence changes to its tabs as a summary now and
+then instead of one frame per tab per join.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from channels.frames import PresenceJoined, PresenceLeft
 from channels.hellos import SharedHello
 from channels.presence import PRESENCE_LIST_LIMIT, Presence, PresenceView
 from channels.tab import Direct, Event, Outgoing, Resync, Tab
+from channels.watchers import Watchers, member_change
 from domain.ids import ProjectId
 from forge.logs import detached
 
@@ -59,8 +61,7 @@ class ProjectFeed:
         self.epoch = ""
         self.last_seq = 0
         self.presence = PresenceView()
-        self.owner: str | None = None
-        """Who may watch, once a hello was made here."""
+        self.watchers = Watchers()
         self._recent: deque[Event] = deque()
         self._recent_bytes = 0
         self._hello: SharedHello | None = None
@@ -127,7 +128,9 @@ class ProjectFeed:
     async def _load(self, load: Callable[[], Awaitable[SharedHello]]) -> SharedHello:
         try:
             hello = self._hello = await load()
-            self.owner = hello.owner
+            # A hello behind what this feed delivered misses the member events in between.
+            if hello.epoch == self.epoch and hello.seq >= self.last_seq:
+                self.watchers.load(hello.roles, hello.seq)
             return hello
         finally:
             self._loading = None
@@ -215,10 +218,20 @@ class ProjectFeed:
         self._recent.clear()
         self._recent_bytes = 0
         self._hello = None
+        self.watchers.forget()
 
     def _deliver(self, seq: int, frame: bytes, committed_at: float | None = None) -> None:
         self.last_seq = seq
-        event = Event(self.epoch, seq, frame.decode(), _DELETED_MARK in frame, committed_at)
+        event = Event(
+            self.epoch,
+            seq,
+            frame.decode(),
+            _DELETED_MARK in frame,
+            member=member_change(frame),
+            committed_at=committed_at,
+        )
+        if event.member is not None:
+            self.watchers.apply(event.member, seq)
         self._remember(event)
         self._fan_out(event)
 

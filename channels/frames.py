@@ -5,16 +5,30 @@ from __future__ import annotations
 
 import msgspec
 
-from domain.views import DraftView, FragmentView, ProjectView, RunView, SummarizedMessage, Timestamp
+from domain.enums import ProjectRole
+from domain.views import (
+    DraftView,
+    FragmentView,
+    MemberView,
+    ProjectView,
+    RunView,
+    SummarizedMessage,
+    Timestamp,
+)
 
 
 class Frame(msgspec.Struct, frozen=True, kw_only=True, rename="camel", tag_field="type"):
     pass
 
 
-class PresenceClient(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class PresenceClient(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     client_id: str
     user_id: str
+    name: str | None = None
+    image_url: str | None = None
+    """`name` and `imageUrl` are shown when the identity provider's token carries them."""
+    role: ProjectRole
+    """The role the tab's user had when it joined; `member.updated` tells of later changes."""
     joined_at: Timestamp
 
 
@@ -26,11 +40,13 @@ class PresenceList(msgspec.Struct, frozen=True, kw_only=True):
 
 class HelloState(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     """The part of a `hello` every tab joining at one point of the stream shares; `hello_frame`
-    adds the type, the tab's own `clientId` and `presence`."""
+    adds the type, the tab's own `clientId`, its user's `role` and `presence`."""
 
     epoch: str
     seq: int
     project: ProjectView
+    members: list[MemberView]
+    """The owner first."""
     messages: list[SummarizedMessage]
     fragment: FragmentView | None
     draft: DraftView | None
@@ -74,7 +90,8 @@ def encode_state(state: HelloState) -> bytes:
     return _encoder.encode(state)
 
 
-def hello_frame(state: bytes, client_id: str, presence: PresenceList) -> str:
+def hello_frame(state: bytes, client_id: str, role: ProjectRole, presence: PresenceList) -> str:
     """A tab's `hello`: the shared state (encoded once, see HelloState) with this tab's fields."""
-    head = b'{"type":"hello","clientId":' + _encoder.encode(client_id) + b',"presence":'
+    head = b'{"type":"hello","clientId":' + _encoder.encode(client_id)
+    head += b',"role":' + _encoder.encode(role) + b',"presence":'
     return (head + _encoder.encode(presence) + b"," + state[1:]).decode()

@@ -13,7 +13,7 @@ import msgspec
 from channels.broker import Broker, Head, seq_of
 from channels.frames import HelloState, encode_state
 from channels.publisher import BrokerPublisher
-from domain.enums import MessageStatus
+from domain.enums import MessageStatus, ProjectRole
 from domain.events import MessageDelta
 from domain.ids import ProjectId
 from domain.rules.streaming import apply_delta
@@ -28,8 +28,8 @@ _delta_decoder = msgspec.json.Decoder(MessageDelta)
 class SharedHello(msgspec.Struct, frozen=True):
     epoch: str
     seq: int
-    owner: str
-    """Who may watch the project."""
+    roles: dict[str, ProjectRole]
+    """Who may watch the project, with their roles."""
     state: bytes
     """The encoded HelloState."""
 
@@ -47,12 +47,14 @@ class HelloLoader:
             epoch=head.epoch,
             seq=head.seq,
             project=snapshot.project,
+            members=snapshot.members,
             messages=await self._caught_up(project_id, snapshot.messages, head.seq),
             fragment=snapshot.fragment,
             draft=snapshot.draft,
             runs=snapshot.runs,
         )
-        return SharedHello(head.epoch, head.seq, snapshot.project.user_id, encode_state(state))
+        roles = {member.user_id: member.role for member in snapshot.members}
+        return SharedHello(head.epoch, head.seq, roles, encode_state(state))
 
     async def _consistent(self, project_id: ProjectId) -> tuple[Head, ProjectSnapshot]:
         for _ in range(SNAPSHOT_ATTEMPTS):

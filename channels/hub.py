@@ -4,11 +4,13 @@ feed. A feed starts with its project's first tab here and stops with its last.""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from channels.broker import Broker
 from channels.feed import ProjectFeed
 from channels.presence import Presence
 from channels.tab import Tab
+from domain.enums import ProjectRole
 from domain.ids import ProjectId
 
 
@@ -19,14 +21,13 @@ class ProjectHub:
         self.feeds: dict[ProjectId, ProjectFeed] = {}
         self._starting: dict[ProjectId, asyncio.Future[ProjectFeed]] = {}
 
-    async def join(self, project_id: ProjectId, tab: Tab, owner: str) -> ProjectFeed:
-        """Registers the tab, whose user the caller found to be the project's `owner`; from now on
-        the tab gets every frame the feed delivers."""
+    async def join(self, project_id: ProjectId, tab: Tab) -> ProjectFeed:
+        """Registers the tab, whose user the caller found may watch; from now on the tab gets
+        every frame the feed delivers."""
         feed = self.feeds.get(project_id)
         if feed is None:
             feed = await self._start_feed(project_id)
         feed.tabs.add(tab)  # no await since the feed started: nothing slipped past the tab
-        feed.owner = owner
         return feed
 
     async def leave(self, project_id: ProjectId, tab: Tab) -> None:
@@ -38,10 +39,23 @@ class ProjectHub:
             del self.feeds[project_id]
             await feed.stop()
 
-    def owner_of(self, project_id: ProjectId) -> str | None:
-        """Who may watch the project, if a feed here already knows."""
+    async def role_of(
+        self, project_id: ProjectId, user_id: str, check: Callable[[], Awaitable[ProjectRole | None]]
+    ) -> ProjectRole | None:
+        """The user's role on the project, None if they may not watch it: from the project's feed
+        here when it knows, else from `check` (the database). A feed that was already here
+        remembers what the check found, unless a member event passed meanwhile; a feed started
+        later may have missed the events between the check and its start, so it does not."""
         feed = self.feeds.get(project_id)
-        return None if feed is None else feed.owner
+        if feed is None:
+            return await check()
+        if feed.watchers.knows(user_id):
+            return feed.watchers.role_of(user_id)
+        version = feed.watchers.version
+        role = await check()
+        if role is not None and self.feeds.get(project_id) is feed:
+            feed.watchers.learn(user_id, role, version)
+        return role
 
     def tabs(self) -> list[tuple[ProjectId, Tab]]:
         return [(project_id, tab) for project_id, feed in self.feeds.items() for tab in feed.tabs]

@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass
 
 from channels.close_codes import CLOSE_TOO_SLOW
+from channels.watchers import MemberChange
 from forge.metrics import SLOW_TABS_CLOSED
 
 
@@ -19,6 +20,8 @@ class Event:
     text: str
     ends_project: bool = False
     """A `project.deleted`: after it the tab is closed with 4404."""
+    member: MemberChange | None = None
+    """What a member event changes: a removed member's tabs are closed with 4403 after it."""
     committed_at: float | None = None
     """When the publisher got the event, if the broker said (see channels/broker.py, Listener)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,8 @@ from db.tables import TABLES
 
 POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "postgresql+asyncpg"})
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+POOL_CLOSE_SECONDS = 10.0
+"""How long stopping waits for PostgreSQL connections in use to come back before closing them."""
 
 
 def is_postgres_url(url: str) -> bool:
@@ -60,7 +63,16 @@ class Database:
 
     async def stop(self) -> None:
         if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
-            await self.engine.close_connection_pool()
+            pool = self.engine.pool
+            try:
+                async with asyncio.timeout(POOL_CLOSE_SECONDS):
+                    await self.engine.close_connection_pool()
+            except TimeoutError:
+                # A task cancelled inside a Piccolo transaction's exit (after its COMMIT, before the
+                # release: the outbox relay at shutdown) never gives its connection back, and
+                # asyncpg's close would wait for it forever.
+                pool.terminate()
+                self.engine.pool = None
         elif isinstance(self.engine, PooledSQLiteEngine):
             await self.engine.pool.close()
 

@@ -14,6 +14,7 @@ from db.stores.messages import PiccoloAttachmentStore, PiccoloMessageStore
 from db.stores.oauth import PiccoloOAuthStore
 from db.stores.projects import PiccoloProjectStore
 from db.stores.runs import PiccoloImportStore, PiccoloRunStore
+from db.stores.sharing import PiccoloInvitationStore, PiccoloMemberStore
 from domain.ports import (
     AttachmentStore,
     CreditLedger,
@@ -23,6 +24,8 @@ from domain.ports import (
     FragmentStore,
     IdempotencyStore,
     ImportStore,
+    InvitationStore,
+    MemberStore,
     MessageStore,
     OAuthStore,
     ProjectStore,
@@ -36,6 +39,8 @@ class PiccoloStorage:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.projects: ProjectStore = PiccoloProjectStore()
+        self.members: MemberStore = PiccoloMemberStore()
+        self.invitations: InvitationStore = PiccoloInvitationStore(can_lock_rows=database.is_postgres)
         self.messages: MessageStore = PiccoloMessageStore()
         self.attachments: AttachmentStore = PiccoloAttachmentStore()
         self.fragments: FragmentStore = PiccoloFragmentStore()

@@ -33,6 +33,30 @@ class ProjectTable(Table, tablename="projects"):
     updated_at = Timestamptz()
 
 
+class ProjectMemberTable(Table, tablename="project_members"):
+    """Primary key (project_id, user_id), which Piccolo cannot declare; see COMPOSITE_PRIMARY_KEYS."""
+
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
+    user_id = Varchar(length=255, primary_key=True)
+    role = Varchar(length=16)
+    name = Varchar(length=255, null=True)
+    image_url = Text(null=True)
+    added_at = Timestamptz()
+
+
+class InvitationTable(Table, tablename="invitations"):
+    id = UUID(primary_key=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
+    token_hash = Varchar(length=64, unique=True)
+    role = Varchar(length=16)
+    expires_at = Timestamptz()
+    max_uses = Integer()
+    uses = Integer()
+    revoked_at = Timestamptz(null=True)
+    created_by = Varchar(length=255)
+    created_at = Timestamptz()
+
+
 class MessageTable(Table, tablename="messages"):
     id = UUID(primary_key=True)
     project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
@@ -40,6 +64,7 @@ class MessageTable(Table, tablename="messages"):
     role = Varchar(length=16)
     type = Varchar(length=16)
     status = Varchar(length=16)
+    user_id = Varchar(length=255, null=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -225,11 +250,14 @@ class IdempotencyKeyTable(Table, tablename="idempotency_keys"):
 COMPOSITE_PRIMARY_KEYS: dict[str, list[str]] = {
     "project_events": ["project_id", "seq"],
     "idempotency_keys": ["user_id", "key"],
+    "project_members": ["project_id", "user_id"],
 }
 """Primary keys of more than one column, as the migrations declare them."""
 
 TABLES: tuple[type[Table], ...] = (
     ProjectTable,
+    ProjectMemberTable,
+    InvitationTable,
     MessageTable,
     FragmentTable,
     ImportTable,

@@ -12,10 +12,12 @@ from domain.enums import (
     Framework,
     ImportSource,
     ImportStatus,
+    MemberRole,
     MessageRole,
     MessageStatus,
     MessageType,
     OAuthProvider,
+    ProjectRole,
     RunSource,
     RunStatus,
     SubscriptionStatus,
@@ -26,6 +28,7 @@ from domain.ids import (
     DraftId,
     FragmentId,
     ImportId,
+    InvitationId,
     MessageId,
     ProjectId,
     RunId,
@@ -57,6 +60,40 @@ class Project(Entity, frozen=True, kw_only=True):
     updated_at: datetime
 
 
+class ProjectMember(Entity, frozen=True, kw_only=True):
+    """Someone the project is shared with; the owner is the project's user, never a member."""
+
+    project_id: ProjectId
+    user_id: UserId
+    role: MemberRole
+    name: str | None = None
+    image_url: str | None = None
+    added_at: datetime
+
+
+class ProjectAccess(Entity, frozen=True, kw_only=True):
+    """A project as one person reaches it: with their role on it."""
+
+    project: Project
+    role: ProjectRole
+
+
+class Invitation(Entity, frozen=True, kw_only=True):
+    """An invite link's terms. Only the hash of its token is kept: the token is the link's secret,
+    shown once to whoever made it."""
+
+    id: InvitationId
+    project_id: ProjectId
+    token_hash: str
+    role: MemberRole
+    expires_at: datetime
+    max_uses: int
+    uses: int = 0
+    revoked_at: datetime | None = None
+    created_by: UserId
+    created_at: datetime
+
+
 class Message(Entity, frozen=True, kw_only=True):
     id: MessageId
     project_id: ProjectId
@@ -64,6 +101,8 @@ class Message(Entity, frozen=True, kw_only=True):
     role: MessageRole
     type: MessageType
     status: MessageStatus
+    user_id: UserId | None = None
+    """Who sent a USER message (the owner or a member); None for the agent's."""
     created_at: datetime
     updated_at: datetime
 

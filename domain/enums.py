@@ -100,6 +100,21 @@ class Plan(StrEnum):
     UNLIMITED = "UNLIMITED"
 
 
+class ProjectRole(StrEnum):
+    """A person's role on a project (API.md, "Sharing"): the owner is the project's user."""
+
+    OWNER = "OWNER"
+    EDITOR = "EDITOR"
+    VIEWER = "VIEWER"
+
+
+class MemberRole(StrEnum):
+    """The roles a member holds: every role but the owner's, which no one is given."""
+
+    EDITOR = "EDITOR"
+    VIEWER = "VIEWER"
+
+
 class OAuthProvider(StrEnum):
     FIGMA = "figma"
     GITHUB = "github"

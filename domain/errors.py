@@ -37,6 +37,13 @@ class AdminOnly(Forbidden):
     title = "Administrators only"
 
 
+class RoleRequired(Forbidden):
+    """Your role on this project does not allow this."""
+
+    title: ClassVar[str] = "Not allowed for your role on this project"
+    """The problem's title: a member learns it is their role, not their plan, that stops them."""
+
+
 class Conflict(DomainError):
     """The resource changed in the meantime."""
 

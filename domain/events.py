@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 
 from domain.ids import ProjectId
-from domain.views import DraftView, FragmentView, ImportView, MessageView, ProjectView, RunView
+from domain.views import DraftView, FragmentView, ImportView, MemberView, MessageView, ProjectView, RunView
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, rename="camel", tag_field="type"):
@@ -65,6 +65,18 @@ class ProjectDeleted(Event, tag="project.deleted", frozen=True, kw_only=True):
     project: ProjectView
 
 
+class MemberUpdated(Event, tag="member.updated", frozen=True, kw_only=True):
+    """Someone was added to the project, or their role changed."""
+
+    member: MemberView
+
+
+class MemberRemoved(Event, tag="member.removed", frozen=True, kw_only=True):
+    """A member was removed or left; their tabs of the project close with 4403."""
+
+    user_id: str
+
+
 ProjectEvent = (
     MessageCreated
     | MessageDelta
@@ -77,6 +89,8 @@ ProjectEvent = (
     | ImportUpdated
     | ProjectUpdated
     | ProjectDeleted
+    | MemberUpdated
+    | MemberRemoved
 )
 
 

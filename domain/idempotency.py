@@ -24,6 +24,7 @@ from domain.errors import (
     PlanRequired,
     RateLimited,
     RequestInFlight,
+    RoleRequired,
     StaleVersion,
 )
 from domain.ids import UserId
@@ -109,6 +110,7 @@ _KINDS: dict[str, type[DomainError]] = {
         Forbidden,
         PlanRequired,
         AdminOnly,
+        RoleRequired,
         Conflict,
         LeaseLost,
         StaleVersion,

@@ -21,6 +21,7 @@ ImportId = NewType("ImportId", UUID)
 SubscriptionId = NewType("SubscriptionId", UUID)
 ConnectionId = NewType("ConnectionId", UUID)
 SpendId = NewType("SpendId", UUID)
+InvitationId = NewType("InvitationId", UUID)
 
 _lock = threading.Lock()
 _last_ms = 0

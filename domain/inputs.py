@@ -15,10 +15,19 @@ from domain.enums import (
     Framework,
     ImportSource,
     ImportStatus,
+    MemberRole,
     MessageRole,
     MessageStatus,
     MessageType,
     SubscriptionStatus,
+)
+from domain.rules.invitations import (
+    EXPIRES_IN_HOURS_DEFAULT,
+    EXPIRES_IN_HOURS_MAX,
+    EXPIRES_IN_HOURS_MIN,
+    MAX_USES_DEFAULT,
+    MAX_USES_MAX,
+    MAX_USES_MIN,
 )
 
 NonNegative = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647)]
@@ -131,6 +140,20 @@ class RunResult(Input, frozen=True, kw_only=True):
     message_type: MessageType = MessageType.RESULT
     message_status: MessageStatus = MessageStatus.COMPLETE
     metadata: JsonObject | None = None
+
+
+class NewInvitation(Input, frozen=True, kw_only=True):
+    """An invite link: who follows it becomes a member with `role`, while it lasts and has uses."""
+
+    role: MemberRole
+    expires_in_hours: Annotated[int, msgspec.Meta(ge=EXPIRES_IN_HOURS_MIN, le=EXPIRES_IN_HOURS_MAX)] = (
+        EXPIRES_IN_HOURS_DEFAULT
+    )
+    max_uses: Annotated[int, msgspec.Meta(ge=MAX_USES_MIN, le=MAX_USES_MAX)] = MAX_USES_DEFAULT
+
+
+class RoleChange(Input, frozen=True, kw_only=True):
+    role: MemberRole
 
 
 class SubscriptionData(Input, frozen=True, kw_only=True):

@@ -14,16 +14,19 @@ from domain.entities import (
     Fragment,
     FragmentDraft,
     Import,
+    Invitation,
     Message,
     OAuthConnection,
     Project,
+    ProjectAccess,
+    ProjectMember,
     RunQueue,
     Subscription,
 )
 from domain.enums import DeliveryOutcome, ImportStatus, OAuthProvider, RunStatus
 from domain.events import LoggedBatch, LoggedEvent, ProjectEvent
 from domain.idempotency import AnyAnswer, IdempotencyRecord
-from domain.ids import FragmentId, ImportId, MessageId, ProjectId, RunId, UserId
+from domain.ids import FragmentId, ImportId, InvitationId, MessageId, ProjectId, RunId, UserId
 from domain.rules.rate_limits import Decision, RateLimit
 
 
@@ -32,8 +35,9 @@ class ProjectStore(Protocol):
 
     async def get(self, project_id: ProjectId) -> Project | None: ...
 
-    async def list_for_user(self, user_id: UserId) -> list[Project]:
-        """Most recently updated first."""
+    async def list_for_user(self, user_id: UserId) -> list[ProjectAccess]:
+        """The projects the user owns or is a member of, with their role on each, most recently
+        updated first."""
         ...
 
     async def update(self, project: Project) -> None: ...
@@ -45,6 +49,47 @@ class ProjectStore(Protocol):
 
     async def delete(self, project_id: ProjectId) -> None:
         """Removes the project and everything that belongs to it."""
+        ...
+
+
+class MemberStore(Protocol):
+    async def get(self, project_id: ProjectId, user_id: UserId) -> ProjectMember | None: ...
+
+    async def list_for_project(self, project_id: ProjectId) -> list[ProjectMember]:
+        """In the order they were added."""
+        ...
+
+    async def save(self, member: ProjectMember) -> None:
+        """Adds the member, or replaces the role, name and picture of the one already there."""
+        ...
+
+    async def delete(self, project_id: ProjectId, user_id: UserId) -> bool:
+        """False if the user was not a member."""
+        ...
+
+
+class InvitationStore(Protocol):
+    async def insert(self, invitation: Invitation) -> None: ...
+
+    async def get(self, invitation_id: InvitationId) -> Invitation | None: ...
+
+    async def lock_by_token_hash(self, token_hash: str) -> Invitation | None:
+        """The invitation with this token, locked until the transaction ends, so two people
+        accepting a link with one use left cannot both count it."""
+        ...
+
+    async def list_for_project(
+        self, project_id: ProjectId, limit: int, before: InvitationId | None = None
+    ) -> list[Invitation]:
+        """The invitations not revoked, newest first, starting before the invitation `before`."""
+        ...
+
+    async def count_use(self, invitation_id: InvitationId) -> None:
+        """One more use, inside the transaction that locked the invitation."""
+        ...
+
+    async def revoke(self, invitation_id: InvitationId, at: datetime) -> bool:
+        """Revokes the invitation; False if it was revoked already."""
         ...
 
 
@@ -314,6 +359,8 @@ class Storage(Protocol):
     """Every store, plus the transaction that makes several of their writes one."""
 
     projects: ProjectStore
+    members: MemberStore
+    invitations: InvitationStore
     messages: MessageStore
     attachments: AttachmentStore
     fragments: FragmentStore

@@ -22,6 +22,7 @@ from domain.entities import (
     JsonObject,
     Message,
     Project,
+    ProjectMember,
 )
 from domain.enums import (
     AttachmentType,
@@ -32,6 +33,7 @@ from domain.enums import (
     MessageStatus,
     MessageType,
     Plan,
+    ProjectRole,
     RunSource,
     RunStatus,
 )
@@ -177,6 +179,8 @@ class MessageView(View, frozen=True, kw_only=True):
     updated_at: Timestamp
     fragment: FragmentView | None = None
     attachments: list[AttachmentView] = []
+    user_id: str | None = None
+    """Who sent a USER message: the owner or a member. Null for the agent's messages."""
 
     @classmethod
     def from_entity(
@@ -196,7 +200,34 @@ class MessageView(View, frozen=True, kw_only=True):
             updated_at=iso_ms(message.updated_at),
             fragment=None if fragment is None else FragmentView.from_entity(fragment),
             attachments=[AttachmentView.from_entity(a) for a in attachments or ()],
+            user_id=message.user_id,
         )
+
+
+class MemberView(View, frozen=True, kw_only=True, omit_defaults=True):
+    """Someone who may watch a project, with their role; the owner too."""
+
+    user_id: str
+    role: ProjectRole
+    name: str | None = None
+    image_url: str | None = None
+    added_at: Timestamp
+
+    @classmethod
+    def from_entity(cls, member: ProjectMember) -> MemberView:
+        return cls(
+            user_id=member.user_id,
+            role=ProjectRole(member.role),
+            name=member.name,
+            image_url=member.image_url,
+            added_at=iso_ms(member.added_at),
+        )
+
+    @classmethod
+    def members_of(cls, project: Project, members: list[ProjectMember]) -> list[MemberView]:
+        """The owner first (there since the project was made), then the members as they came."""
+        owner = cls(user_id=project.user_id, role=ProjectRole.OWNER, added_at=iso_ms(project.created_at))
+        return [owner, *(cls.from_entity(m) for m in members)]
 
 
 class SummarizedMessage(MessageView, frozen=True, kw_only=True):

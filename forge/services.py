@@ -11,6 +11,8 @@ from domain.rules.plans import PlanCatalog
 from domain.services.agent_runs import AgentRunService
 from domain.services.drafts import DraftService
 from domain.services.imports import ImportService
+from domain.services.invitations import InvitationService
+from domain.services.members import MemberService
 from domain.services.messages import MessageService
 from domain.services.oauth import OAuthService
 from domain.services.projects import ProjectService
@@ -32,6 +34,8 @@ class Services:
     runs: RunService
     agent_runs: AgentRunService
     snapshots: SnapshotService
+    members: MemberService
+    invitations: InvitationService
 
 
 def build_services(
@@ -58,4 +62,6 @@ def build_services(
         runs=RunService(storage, events, clock, usage, wakeups=wakeups),
         agent_runs=AgentRunService(storage, events, clock, usage, wakeups=wakeups),
         snapshots=SnapshotService(storage, events, clock, messages),
+        members=MemberService(storage, events, clock),
+        invitations=InvitationService(storage, events, clock),
     )

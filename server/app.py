@@ -21,6 +21,8 @@ from server.controllers.editor import DevTokenController, EditorController
 from server.controllers.fragments import FragmentController
 from server.controllers.health import HealthController
 from server.controllers.imports import ImportController
+from server.controllers.invitations import InvitationController
+from server.controllers.members import MemberController
 from server.controllers.messages import MessageController
 from server.controllers.metrics import MetricsController
 from server.controllers.oauth import OAuthController
@@ -81,6 +83,8 @@ def build_app(max_body_bytes: int) -> Litestar:
             ImportController,
             OAuthController,
             RunController,
+            MemberController,
+            InvitationController,
             WebhookController,
             DevTokenController,
         ],

@@ -19,13 +19,13 @@ import logging
 import time
 import uuid
 from typing import Any
-from urllib.parse import parse_qsl
 from uuid import UUID
 
 from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
 from channels.close_codes import (
+    CLOSE_FORBIDDEN,
     CLOSE_INTERNAL_ERROR,
     CLOSE_NOT_FOUND,
     CLOSE_POLICY_VIOLATION,
@@ -43,8 +43,11 @@ from channels.frames import (
     hello_frame,
 )
 from channels.tab import Direct, Event, Tab
+from channels.watchers import member_change
+from domain.enums import ProjectRole
 from domain.errors import DomainError, NotFound
 from domain.ids import ProjectId, UserId
+from domain.rules.permissions import Action
 from domain.views import iso_ms
 from forge.metrics import COMMIT_TO_TAB, FRAMES_SENT, OPEN_TABS
 from server.auth import Identity, InvalidToken
@@ -52,6 +55,7 @@ from server.authentication import bearer_token
 from server.client_frames import Auth, BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
 from server.errors import error_frame
 from server.prompt_refs import PromptRefs
+from server.socket_scope import header, query, resume_point
 from server.web import WebTier
 
 logger = logging.getLogger("forge.server")
@@ -59,6 +63,10 @@ logger = logging.getLogger("forge.server")
 CLOSE_TIMEOUT_SECONDS = 5.0
 TAB_GONE = 0
 """Not a close code: the tab went away, so there is nobody to send one to."""
+
+
+class NotWatching(Exception):
+    """The tab's user may not watch the project (any more)."""
 
 
 @websocket("/ws/projects/{project_id:uuid}", opt={"exclude_from_auth": True})
@@ -70,26 +78,28 @@ async def project_channel(socket: WebSocket[Any, Any, Any], project_id: FromPath
     if identity is None:
         await socket.close(CLOSE_UNAUTHORIZED, "a valid token is required")
         return
-    if not await _may_watch(web, identity.user_id, ProjectId(project_id)):
+    role = await _role(web, identity.user_id, ProjectId(project_id))
+    if role is None:
         await socket.close(CLOSE_NOT_FOUND, "no such project")
         return
-    await TabSession(socket, web, identity, ProjectId(project_id)).run()
+    await TabSession(socket, web, identity, role, ProjectId(project_id)).run()
 
 
-async def _may_watch(web: WebTier, user_id: UserId, project_id: ProjectId) -> bool:
-    """Asks the database only when no feed of this process knows who may watch the project."""
-    owner = web.hub.owner_of(project_id)
-    if owner is not None:
-        return owner == user_id
-    try:
-        await web.core.services.projects.owned_project(user_id, project_id)
-    except NotFound:
-        return False
-    return True
+async def _role(web: WebTier, user_id: UserId, project_id: ProjectId) -> ProjectRole | None:
+    """The user's role, None if they may not watch: the service's access check, asked only when
+    no feed of this process knows who may watch the project."""
+
+    async def check() -> ProjectRole | None:
+        try:
+            return (await web.core.services.projects.access(user_id, project_id, Action.READ)).role
+        except NotFound:
+            return None
+
+    return await web.hub.role_of(project_id, user_id, check)
 
 
 async def _authenticate(socket: WebSocket[Any, Any, Any], web: WebTier) -> Identity | None:
-    token = bearer_token(_header(socket, b"authorization")) or _query(socket).get("token")
+    token = bearer_token(header(socket, b"authorization")) or query(socket).get("token")
     try:
         if not token:
             raise InvalidToken("no token")
@@ -103,7 +113,12 @@ async def _authenticate(socket: WebSocket[Any, Any, Any], web: WebTier) -> Ident
 
 class TabSession:
     def __init__(
-        self, socket: WebSocket[Any, Any, Any], web: WebTier, identity: Identity, project_id: ProjectId
+        self,
+        socket: WebSocket[Any, Any, Any],
+        web: WebTier,
+        identity: Identity,
+        role: ProjectRole,
+        project_id: ProjectId,
     ):
         self.socket = socket
         self.web = web
@@ -111,6 +126,9 @@ class TabSession:
         self.expires_at = identity.expires_at
         """When the tab's token runs out; an `auth` frame with a fresher one moves it."""
         self._expiry: asyncio.TimerHandle | None = None
+        self.role = role
+        """As it was when the tab joined: what its presence entry shows. Writes ask the services,
+        which read the role as it is."""
         self.project_id = project_id
         self.tab = Tab(
             client_id=str(uuid.uuid4()),
@@ -127,8 +145,7 @@ class TabSession:
 
     async def run(self) -> None:
         web, project_id = self.web, self.project_id
-        # Only the owner gets this far (_may_watch): the feed may tell the next tabs so.
-        self.feed = await web.hub.join(project_id, self.tab, owner=self.user_id)
+        self.feed = await web.hub.join(project_id, self.tab)
         OPEN_TABS.inc()
         try:
             code = await self._serve()
@@ -148,7 +165,7 @@ class TabSession:
         try:
             await self._announce_join()
             await self._start()
-        except NotFound:
+        except (NotFound, NotWatching):
             return CLOSE_NOT_FOUND
         except Exception:  # e.g. the database or broker did not answer in time: the tab retries
             logger.exception("tab %s of project %s could not start", self.tab.client_id, self.project_id)
@@ -170,7 +187,7 @@ class TabSession:
         return None if code == TAB_GONE else code
 
     async def _start(self) -> None:
-        since, epoch = _resume_point(self.socket)
+        since, epoch = resume_point(self.socket)
         if since is None or not epoch or not await self._resume(since, epoch):
             await self._hello()
 
@@ -179,15 +196,17 @@ class TabSession:
         the broker's history; False if neither holds them all (the tab needs a hello)."""
         recent = self.feed.frames_after(epoch, since)
         if recent is not None:
-            frames, last = [event.text for event in recent], self.feed.last_seq
+            frames, last = [(event.text, event.member) for event in recent], self.feed.last_seq
         else:
             history = await self.web.core.broker.read(self.project_id, since)
             if history.epoch != epoch or not history.complete:
                 return False
-            frames, last = [frame.decode() for frame in history.frames], history.seq
+            frames, last = [(f.decode(), member_change(f)) for f in history.frames], history.seq
         await self._send(encode(Resumed(epoch=epoch, from_=since + 1, to=last)))
-        for text in frames:
+        for text, member in frames:
             await self._send(text)
+            if member is not None and member.removes(self.user_id):
+                self.tab.close(CLOSE_FORBIDDEN)  # the writer sends it before anything else
         self.epoch, self.watermark = epoch, last
         return True
 
@@ -200,9 +219,13 @@ class TabSession:
         recent = feed.frames_after(shared.epoch, shared.seq)
         if recent is None and shared.seq < feed.last_seq:
             shared, recent = await hellos.load(self.project_id), []
-        if shared.owner != self.user_id:
-            raise NotFound("Project not found.")
-        await self._send(hello_frame(shared.state, self.tab.client_id, feed.presence.listed()))
+        role = shared.roles.get(self.user_id)
+        for event in recent or ():  # the hello is sent with these frames: they count too
+            if event.member is not None and event.member.user_id == self.user_id:
+                role = event.member.role
+        if role is None:
+            raise NotWatching()
+        await self._send(hello_frame(shared.state, self.tab.client_id, role, feed.presence.listed()))
         self.epoch, self.watermark = shared.epoch, shared.seq
         for event in recent or ():
             await self._send(event.text)
@@ -223,6 +246,8 @@ class TabSession:
                         COMMIT_TO_TAB.observe(max(0.0, time.time() - item.committed_at))
                     if item.ends_project:
                         return CLOSE_NOT_FOUND
+                    if item.member is not None and item.member.removes(self.user_id):
+                        return CLOSE_FORBIDDEN
                 elif isinstance(item, Direct):
                     await self._send(item.text)
                 else:  # a resync, or an event of a stream that replaced the one this tab followed
@@ -230,6 +255,8 @@ class TabSession:
                         await self._hello()
                     except NotFound:  # deleted while the tab was resyncing
                         return CLOSE_NOT_FOUND
+                    except NotWatching:  # removed while the tab was resyncing
+                        return CLOSE_FORBIDDEN
             if tab.close_code is not None:
                 return tab.close_code
 
@@ -331,7 +358,10 @@ class TabSession:
 
     async def _announce_join(self) -> None:
         client = PresenceClient(
-            client_id=self.tab.client_id, user_id=self.user_id, joined_at=iso_ms(self.web.core.clock.now())
+            client_id=self.tab.client_id,
+            user_id=self.user_id,
+            role=self.role,
+            joined_at=iso_ms(self.web.core.clock.now()),
         )
         self.feed.presence.joined(client)  # in this tab's own hello, before the broadcast comes back
         count = await self.web.presence.join(self.project_id, client)
@@ -345,23 +375,3 @@ class TabSession:
             count = await self.web.presence.leave(self.project_id, self.tab.client_id)
             left = PresenceLeft(client_id=self.tab.client_id, count=count)
             await self.web.core.broker.broadcast(self.project_id, encode(left).encode())
-
-
-def _header(socket: WebSocket[Any, Any, Any], name: bytes) -> str | None:
-    for key, value in socket.scope["headers"]:
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return None
-
-
-def _query(socket: WebSocket[Any, Any, Any]) -> dict[str, str]:
-    return dict(parse_qsl(socket.scope["query_string"].decode("latin-1")))
-
-
-def _resume_point(socket: WebSocket[Any, Any, Any]) -> tuple[int | None, str | None]:
-    query = _query(socket)
-    since, epoch = query.get("since"), query.get("epoch")
-    try:
-        return (int(since) if since is not None else None), epoch
-    except ValueError:
-        return None, None  # an unreadable resume point gets a fresh hello

@@ -63,7 +63,18 @@ def provide_web(state: State) -> WebTier:
     return web
 
 
-SERVICE_NAMES = ("projects", "messages", "drafts", "usage", "subscriptions", "imports", "oauth", "runs")
+SERVICE_NAMES = (
+    "projects",
+    "messages",
+    "drafts",
+    "usage",
+    "subscriptions",
+    "imports",
+    "oauth",
+    "runs",
+    "members",
+    "invitations",
+)
 
 DEPENDENCIES = {
     "user_id": Provide(provide_user_id, sync_to_thread=False),

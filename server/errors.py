@@ -26,6 +26,7 @@ from domain.errors import (
     OutOfCredits,
     PlanRequired,
     RateLimited,
+    RoleRequired,
     StaleVersion,
 )
 from domain.views import iso_ms
@@ -86,6 +87,8 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
             return problem_response(_problem(404, "not-found", "Not found", error))
         case KeyReused():
             return problem_response(_problem(422, "idempotency-key-reused", "Idempotency key reused", error))
+        case RoleRequired():
+            return problem_response(_problem(403, "role-required", error.title, error))
         case Forbidden():
             slug = next((slug for kind, slug in _FORBIDDEN_TYPES if isinstance(error, kind)), "forbidden")
             return problem_response(_problem(403, slug, error.title, error))

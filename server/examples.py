@@ -20,6 +20,7 @@ from domain.enums import (
     MessageType,
     OAuthProvider,
     Plan,
+    ProjectRole,
     RunSource,
     RunStatus,
     SubscriptionStatus,
@@ -60,6 +61,7 @@ from server.schemas import (
     FailRun,
     FragmentPage,
     ImportPage,
+    ListedProject,
     MessagePage,
     MetadataBody,
     ProjectDetail,
@@ -67,6 +69,7 @@ from server.schemas import (
     SubscriptionView,
     Success,
 )
+from server.sharing_examples import SHARING_EXAMPLES
 
 PROJECT = UUID("01a2030e-25ad-7031-a180-3f576d507b02")
 MESSAGE = UUID("01a2030e-25c2-7121-a7dd-003061bac2fb")
@@ -124,6 +127,7 @@ MESSAGE_VIEW = MessageView(
     created_at=AT,
     updated_at=AT,
     attachments=[ATTACHMENT_VIEW],
+    user_id="user_abc123",
 )
 REPLY_VIEW = MessageView(
     id=REPLY,
@@ -182,7 +186,8 @@ CONNECTION_VIEW = ConnectionView(
 EXAMPLES: list[msgspec.Struct] = [
     CreateProject(message="Build a to-do list app with a clean, minimal design"),
     PROJECT_VIEW,
-    ProjectDetail(**msgspec.structs.asdict(PROJECT_VIEW), latest_fragment=None),
+    ListedProject(**msgspec.structs.asdict(PROJECT_VIEW), role=ProjectRole.OWNER),
+    ProjectDetail(**msgspec.structs.asdict(PROJECT_VIEW), role=ProjectRole.OWNER, latest_fragment=None),
     ProjectChanges(name="Todo app", model_preference="claude-sonnet-4-5"),
     FragmentSummary(
         id=FRAGMENT,
@@ -266,6 +271,7 @@ EXAMPLES: list[msgspec.Struct] = [
         errors=[FieldProblem("message", "must be at least 3 characters")],
     ),
     FieldProblem("message", "must be at least 3 characters"),
+    *SHARING_EXAMPLES,
 ]
 
 

@@ -8,7 +8,7 @@ import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
-from domain.errors import AdminOnly, PlanRequired
+from domain.errors import AdminOnly, PlanRequired, RoleRequired
 from server.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, Problem
 
 Description = tuple[str, str | None, str]
@@ -37,6 +37,10 @@ ADMIN_ONLY: Mapping[int, Description] = {
     403: (AdminOnly.title, "admin-only", "Only administrators may reset usage."),
 }
 """The 403 of an admin route, instead of the plan's."""
+ROLE_REQUIRED: Mapping[int, Description] = {
+    403: (RoleRequired.title, "role-required", RoleRequired().message),
+}
+"""The 403 of a project route whose action not every role may take, instead of the plan's."""
 
 
 def problems(*statuses: int, overrides: Mapping[int, Description] | None = None) -> dict[int, ResponseSpec]:

@@ -13,7 +13,7 @@ from domain.entities import (
     Fragment,
     JsonObject,
     OAuthConnection,
-    Project,
+    ProjectAccess,
     Subscription,
 )
 from domain.enums import (
@@ -23,6 +23,7 @@ from domain.enums import (
     MessageStatus,
     MessageType,
     OAuthProvider,
+    ProjectRole,
     SubscriptionStatus,
 )
 from domain.errors import FieldError, InvalidInput
@@ -110,14 +111,23 @@ class FailRun(Body, frozen=True, kw_only=True):
     error: str
 
 
-class ProjectDetail(ProjectView, frozen=True, kw_only=True):
+class ListedProject(ProjectView, frozen=True, kw_only=True):
+    """A project as the caller's list shows it: with the caller's role on it."""
+
+    role: ProjectRole
+
+    @classmethod
+    def of(cls, access: ProjectAccess) -> ListedProject:
+        return cls(**msgspec.structs.asdict(ProjectView.from_entity(access.project)), role=access.role)
+
+
+class ProjectDetail(ListedProject, frozen=True, kw_only=True):
     latest_fragment: FragmentSummary | None
 
     @classmethod
-    def build(cls, project: Project, fragment: Fragment | None) -> ProjectDetail:
-        view = ProjectView.from_entity(project)
+    def build(cls, access: ProjectAccess, fragment: Fragment | None) -> ProjectDetail:
         return cls(
-            **msgspec.structs.asdict(view),
+            **msgspec.structs.asdict(ListedProject.of(access)),
             latest_fragment=None
             if fragment is None
             else FragmentSummary.of(FragmentView.from_entity(fragment)),

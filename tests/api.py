@@ -1,4 +1,5 @@
-"""Small steps many API tests share: make a project, find its first message, save a fragment."""
+"""Small steps many API tests share: make a project, find its first message, save a fragment,
+share a project."""
 
 from __future__ import annotations
 
@@ -52,3 +53,13 @@ class Api:
     ) -> dict[str, Any]:
         body = {"content": content, "role": "ASSISTANT", "type": "RESULT"}
         return await self.ok(user, "POST", f"/api/projects/{project_id}/messages", body)
+
+    async def invite(self, user: str, project_id: str, role: str = "EDITOR", **terms: Any) -> dict[str, Any]:
+        """A new invite link to the project, made by `user` (its token included)."""
+        body = {"role": role, **terms}
+        return await self.ok(user, "POST", f"/api/projects/{project_id}/invitations", body)
+
+    async def share(self, owner: str, project_id: str, user: str, role: str) -> None:
+        """Makes `user` a member with `role`: `owner` invites, `user` accepts."""
+        invitation = await self.invite(owner, project_id, role)
+        await self.ok(user, "POST", "/api/invitations/accept", {"token": invitation["token"]})

@@ -10,7 +10,7 @@ from domain.entities import Attachment, Message
 from domain.ids import MessageId, ProjectId
 
 ATTACHMENT_JSON = frozenset({"source_metadata"})
-KEEP = frozenset({"id", "project_id", "created_at"})
+KEEP = frozenset({"id", "project_id", "user_id", "created_at"})
 ATTACHMENT_KEEP = frozenset({"id", "message_id", "created_at"})
 
 

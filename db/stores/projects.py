@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from piccolo.custom_types import Combinable
+
 from db.stores.rows import from_row, to_row, update_values
-from db.tables import ProjectTable
-from domain.entities import Project
+from db.tables import ProjectMemberTable, ProjectTable
+from domain.entities import Project, ProjectAccess
+from domain.enums import ProjectRole
 from domain.ids import ProjectId, UserId
 
 KEEP = frozenset({"id", "user_id", "created_at"})
@@ -20,13 +23,26 @@ class PiccoloProjectStore:
         row = await ProjectTable.select().where(ProjectTable.id == project_id).first()
         return None if row is None else from_row(row, Project)
 
-    async def list_for_user(self, user_id: UserId) -> list[Project]:
+    async def list_for_user(self, user_id: UserId) -> list[ProjectAccess]:
+        shared = {
+            row["project_id"]: ProjectRole(row["role"])
+            for row in await ProjectMemberTable.select(
+                ProjectMemberTable.project_id, ProjectMemberTable.role
+            ).where(ProjectMemberTable.user_id == user_id)
+        }
+        visible: Combinable = ProjectTable.user_id == user_id
+        if shared:
+            visible = visible | ProjectTable.id.is_in(list(shared))
         rows = (
             await ProjectTable.select()
-            .where(ProjectTable.user_id == user_id)
+            .where(visible)
             .order_by(ProjectTable.updated_at, ProjectTable.id, ascending=False)
         )
-        return [from_row(row, Project) for row in rows]
+        projects = [from_row(row, Project) for row in rows]
+        return [
+            ProjectAccess(project=p, role=ProjectRole.OWNER if p.user_id == user_id else shared[p.id])
+            for p in projects
+        ]
 
     async def update(self, project: Project) -> None:
         await ProjectTable.update(update_values(project, KEEP)).where(ProjectTable.id == project.id)

@@ -12,11 +12,12 @@ from uuid import UUID
 import msgspec
 
 from domain.clock import Clock
-from domain.entities import Project
+from domain.entities import ProjectAccess
 from domain.errors import NotFound
 from domain.events import LoggedBatch, ProjectEvent, ProjectUpdated
 from domain.ids import ProjectId, UserId
 from domain.ports import EventPublisher, NoWakeups, Storage, WorkerWakeups
+from domain.rules.permissions import Action, check_allowed, role_in
 from domain.rules.wakeups import wakes_workers
 from domain.views import ProjectView
 
@@ -76,12 +77,15 @@ class Service:
         if project is not None:
             outbox.add(project_id, ProjectUpdated(project=ProjectView.from_entity(project)))
 
-    async def owned_project(self, user_id: UserId, project_id: ProjectId) -> Project:
-        """The project, if it is the user's; another user's project is as missing as none."""
+    async def access(self, user_id: UserId, project_id: ProjectId, action: Action) -> ProjectAccess:
+        """The project with the user's role on it, if that role allows `action`
+        (domain/rules/permissions.py): a project not shared with the user is as missing as none
+        (NotFound), a role that does not allow the action is RoleRequired."""
         project = await self.storage.projects.get(project_id)
-        if project is None or project.user_id != user_id:
+        if project is None:
             raise NotFound("Project not found.")
-        return project
+        member = None if project.user_id == user_id else await self.storage.members.get(project_id, user_id)
+        return ProjectAccess(project=project, role=check_allowed(role_in(project, user_id, member), action))
 
 
 T = TypeVar("T")

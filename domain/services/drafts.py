@@ -7,15 +7,19 @@ from domain.errors import StaleVersion
 from domain.events import DraftUpdated
 from domain.ids import DraftId, ProjectId, UserId, new_id
 from domain.rules.files import check_files
+from domain.rules.permissions import Action
 from domain.services.base import Service
 from domain.views import DraftView
 
 
 class DraftService(Service):
-    async def get_or_create(self, user_id: UserId, project_id: ProjectId) -> FragmentDraft:
-        """The project's draft; the first call makes an empty one (seed: getOrCreateFragmentDraft)."""
+    async def get_or_create(
+        self, user_id: UserId, project_id: ProjectId, action: Action = Action.READ
+    ) -> FragmentDraft:
+        """The project's draft; the first call makes an empty one (seed: getOrCreateFragmentDraft).
+        Reading it is enough to make it: an empty draft is what the project had all along."""
         async with self.committed() as outbox:
-            project = await self.owned_project(user_id, project_id)
+            project = (await self.access(user_id, project_id, action)).project
             existing = await self.storage.drafts.get_for_project(project_id)
             if existing is not None:
                 return existing
@@ -42,7 +46,7 @@ class DraftService(Service):
         A stale version raises StaleVersion with the current one, so the editor can reload.
         """
         check_files(files)
-        current = await self.get_or_create(user_id, project_id)
+        current = await self.get_or_create(user_id, project_id, Action.BUILD)
         async with self.committed() as outbox:
             if current.version != version:
                 raise StaleVersion(current.version)

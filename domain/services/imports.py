@@ -16,6 +16,7 @@ from domain.errors import FieldError, InvalidInput, InvalidTransition, NotFound
 from domain.events import ImportUpdated, MessageUpdated
 from domain.ids import AttachmentId, ImportId, MessageId, ProjectId, UserId, new_id
 from domain.inputs import ImportChanges, NewImport
+from domain.rules.permissions import Action
 from domain.rules.transitions import check_import_transition
 from domain.services.base import Outbox, Page, Service, page_of
 from domain.views import ImportView, MessageView
@@ -49,7 +50,7 @@ class ImportService(Service):
             updated_at=now,
         )
         async with self.committed() as outbox:
-            await self.owned_project(user_id, project_id)
+            await self.access(user_id, project_id, Action.BUILD)
             if record.message_id is not None:
                 message = await self.storage.messages.get(record.message_id)
                 if message is None or message.project_id != project_id:
@@ -58,17 +59,23 @@ class ImportService(Service):
             outbox.add(project_id, ImportUpdated(import_=ImportView.from_entity(record)))
         return record
 
-    async def get(self, user_id: UserId, import_id: ImportId) -> Import:
+    async def get(self, user_id: UserId, import_id: ImportId, action: Action = Action.READ) -> Import:
+        """The import, if the user's role on its project allows `action`; an import of a project
+        not shared with the user is as missing as none."""
         record = await self.storage.imports.get(import_id)
-        if record is None or record.user_id != user_id:
+        if record is None:
             raise NotFound("Import not found.")
+        try:
+            await self.access(user_id, record.project_id, action)
+        except NotFound:
+            raise NotFound("Import not found.") from None
         return record
 
     async def list_for_project(
         self, user_id: UserId, project_id: ProjectId, limit: int, before: ImportId | None = None
     ) -> Page[Import]:
         """Newest first."""
-        await self.owned_project(user_id, project_id)
+        await self.access(user_id, project_id, Action.READ)
         rows = await self.storage.imports.list_for_project(project_id, limit + 1, before)
         return page_of(rows, limit, lambda record: record.id)
 
@@ -83,7 +90,7 @@ class ImportService(Service):
         if changes.error is not None and len(changes.error) > ERROR_MAX:
             raise InvalidInput([FieldError("error", f"must be at most {ERROR_MAX} characters")])
         async with self.committed() as outbox:
-            record = await self.get(user_id, import_id)
+            record = await self.get(user_id, import_id, Action.BUILD)
             check_import_transition(record.status, changes.status)
             updated = msgspec.structs.replace(
                 record,

@@ -18,6 +18,7 @@ from domain.ids import FragmentId, MessageId, ProjectId, UserId, new_id
 from domain.inputs import MAX_ATTACHMENTS, FragmentContent, MessageChanges, NewAttachment, NewMessage
 from domain.ports import EventPublisher, Storage, WorkerWakeups
 from domain.rules.files import check_files
+from domain.rules.permissions import Action
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
 from domain.services.base import Page, Service, page_of, set_fields
 from domain.services.idempotency import Idempotency
@@ -44,7 +45,7 @@ class MessageService(Service):
         self, user_id: UserId, project_id: ProjectId, limit: int, after: MessageId | None = None
     ) -> Page[MessageView]:
         """Oldest first, each with its fragment and attachments."""
-        await self.owned_project(user_id, project_id)
+        await self.access(user_id, project_id, Action.READ)
         page = page_of(await self.storage.messages.list_for_project(project_id, limit + 1, after), limit, _id)
         return Page(items=await self.views(page.items), next_key=page.next_key)
 
@@ -65,8 +66,9 @@ class MessageService(Service):
         attachments: Sequence[NewAttachment] = (),
         key: RequestKey | None = None,
     ) -> MessageView:
-        """A USER message that the agent answers, for one credit (seed: messages.createWithAttachments);
-        with `key`, once per key (a repeat gets the first answer)."""
+        """A USER message that the agent answers, for one credit of the project's owner, whoever of
+        its members sends it (seed: messages.createWithAttachments); with `key`, once per key (a
+        repeat gets the first answer)."""
         async with self.idempotency.once(user_id, key, MessagePosted) as attempt:
             if attempt.replay is not None:
                 return attempt.replay.message
@@ -74,10 +76,14 @@ class MessageService(Service):
             await check_attachment_imports(self.storage, user_id, attachments)
             now = self.clock.now()
             async with self.committed() as outbox:
-                project = await self.owned_project(user_id, project_id)
-                # The run will use the project's model: still one the plan allows (a downgrade)?
-                await self.usage.check_model(user_id, project.model_preference, "modelPreference")
-                view = await enqueue_turn(self.storage, outbox, self.usage, project, value, attachments, now)
+                project = (await self.access(user_id, project_id, Action.BUILD)).project
+                # The owner pays, under the owner's plan (API.md, "Sharing"): the run records them
+                # as its user, so its spend and any refund are theirs. Its model must still be one
+                # that plan allows (a downgrade).
+                await self.usage.check_model(project.user_id, project.model_preference, "modelPreference")
+                view = await enqueue_turn(
+                    self.storage, outbox, self.usage, project, user_id, value, attachments, now
+                )
                 await self.touch_project(outbox, project_id, now)
                 await attempt.seal(MessagePosted(message=view))
             return view
@@ -99,12 +105,13 @@ class MessageService(Service):
                 role=new.role,
                 type=new.type,
                 status=new.status,
+                user_id=user_id if new.role == MessageRole.USER else None,
                 created_at=now,
                 updated_at=now,
             )
             view = MessageView.from_entity(message)
             async with self.committed() as outbox:
-                await self.owned_project(user_id, project_id)
+                await self.access(user_id, project_id, Action.BUILD)
                 await self.storage.messages.insert(message)
                 await self.touch_project(outbox, project_id, now)
                 outbox.add(project_id, MessageCreated(message=view))
@@ -118,7 +125,7 @@ class MessageService(Service):
         if not isinstance(changes.content, msgspec.UnsetType):
             check_length("content", changes.content, 0, MESSAGE_VALUE_MAX * 10)
         async with self.committed() as outbox:
-            message, _ = await self.owned_message(user_id, message_id)
+            message, _ = await self.message_to_build(user_id, message_id)
             fields = set_fields(changes)
             updated = msgspec.structs.replace(message, **fields, updated_at=self.clock.now())
             await self.storage.messages.update(updated)
@@ -130,7 +137,7 @@ class MessageService(Service):
         """Seed: messages.addAttachment."""
         await check_attachment_imports(self.storage, user_id, [new])
         async with self.committed() as outbox:
-            message, _ = await self.owned_message(user_id, message_id)
+            message, _ = await self.message_to_build(user_id, message_id)
             if len(await self.storage.attachments.list_for_messages([message.id])) >= MAX_ATTACHMENTS:
                 raise Conflict(f"A message has at most {MAX_ATTACHMENTS} attachments.")
             attachment = new_attachment(message.id, new, self.clock.now())
@@ -146,7 +153,7 @@ class MessageService(Service):
         check_files(content.files)
         now = self.clock.now()
         async with self.committed() as outbox:
-            message, _ = await self.owned_message(user_id, message_id)
+            message, _ = await self.message_to_build(user_id, message_id)
             existing = await self.storage.fragments.get_for_message(message_id)
             fragment = Fragment(
                 id=existing.id if existing else FragmentId(new_id()),
@@ -169,7 +176,7 @@ class MessageService(Service):
         self, user_id: UserId, project_id: ProjectId, limit: int, before: FragmentId | None = None
     ) -> Page[Fragment]:
         """The project's fragment history, newest first."""
-        await self.owned_project(user_id, project_id)
+        await self.access(user_id, project_id, Action.READ)
         return page_of(
             await self.storage.fragments.list_for_project(project_id, limit + 1, before), limit, _id
         )
@@ -181,7 +188,7 @@ class MessageService(Service):
         message: the history only grows, nothing is overwritten."""
         now = self.clock.now()
         async with self.committed() as outbox:
-            project = await self.owned_project(user_id, project_id)
+            project = (await self.access(user_id, project_id, Action.BUILD)).project
             earlier = await self.storage.fragments.get(fragment_id)
             if earlier is None or earlier.project_id != project.id:
                 raise NotFound("Fragment not found.")
@@ -216,7 +223,7 @@ class MessageService(Service):
         self, user_id: UserId, project_id: ProjectId, fragment_id: FragmentId | None = None
     ) -> tuple[Project, Fragment]:
         """The given fragment of the project, or its latest one."""
-        project = await self.owned_project(user_id, project_id)
+        project = (await self.access(user_id, project_id, Action.READ)).project
         if fragment_id is None:
             fragment = await self.storage.fragments.latest_for_project(project_id)
         else:
@@ -225,16 +232,17 @@ class MessageService(Service):
             raise NotFound("Fragment not found.")
         return project, fragment
 
-    async def owned_message(self, user_id: UserId, message_id: MessageId) -> tuple[Message, Project]:
-        """The message, if its project is the user's; otherwise as missing as none."""
+    async def message_to_build(self, user_id: UserId, message_id: MessageId) -> tuple[Message, Project]:
+        """The message, if the user may build on its project; a message of a project not shared
+        with the user is as missing as none."""
         message = await self.storage.messages.get(message_id)
         if message is None:
             raise NotFound("Message not found.")
         try:
-            project = await self.owned_project(user_id, message.project_id)
+            access = await self.access(user_id, message.project_id, Action.BUILD)
         except NotFound:
             raise NotFound("Message not found.") from None
-        return message, project
+        return message, access.project
 
 
 def _id(entity: Message | Fragment) -> UUID:

@@ -8,7 +8,7 @@ from datetime import datetime
 import msgspec
 
 from domain.clock import Clock
-from domain.entities import Fragment, Project
+from domain.entities import Fragment, Project, ProjectAccess
 from domain.enums import (
     DEFAULT_FRAMEWORK,
     Framework,
@@ -21,6 +21,7 @@ from domain.ids import ProjectId, UserId, new_id
 from domain.inputs import NewAttachment, ProjectChanges
 from domain.ports import EventPublisher, Storage, WorkerWakeups
 from domain.rules.naming import default_project_name
+from domain.rules.permissions import Action
 from domain.rules.prompts import check_project_message, check_project_name
 from domain.services.base import Service, set_fields
 from domain.services.idempotency import Idempotency
@@ -83,7 +84,9 @@ class ProjectService(Service):
             created = ProjectCreated(project=ProjectView.from_entity(project))
             async with self.committed() as outbox:
                 await self.storage.projects.insert(project)
-                await enqueue_turn(self.storage, outbox, self.usage, project, message, attachments, now)
+                await enqueue_turn(
+                    self.storage, outbox, self.usage, project, user_id, message, attachments, now
+                )
                 await attempt.seal(created)
             return created.project
 
@@ -111,22 +114,23 @@ class ProjectService(Service):
                 await attempt.seal(created)
             return created.project
 
-    async def list_projects(self, user_id: UserId) -> list[Project]:
+    async def list_projects(self, user_id: UserId) -> list[ProjectAccess]:
+        """The projects the user owns or is a member of, with their role on each."""
         return await self.storage.projects.list_for_user(user_id)
 
-    async def get(self, user_id: UserId, project_id: ProjectId) -> tuple[Project, Fragment | None]:
-        """The project with its latest fragment, if any."""
-        project = await self.owned_project(user_id, project_id)
-        return project, await self.storage.fragments.latest_for_project(project_id)
+    async def get(self, user_id: UserId, project_id: ProjectId) -> tuple[ProjectAccess, Fragment | None]:
+        """The project with the user's role and its latest fragment, if any."""
+        access = await self.access(user_id, project_id, Action.READ)
+        return access, await self.storage.fragments.latest_for_project(project_id)
 
     async def update(self, user_id: UserId, project_id: ProjectId, changes: ProjectChanges) -> Project:
         """Seed: projects.update and updateForUser."""
         if not isinstance(changes.name, msgspec.UnsetType):
             check_project_name(changes.name)
-        if isinstance(changes.model_preference, str):
-            await self.usage.check_model(user_id, changes.model_preference, "modelPreference")
         async with self.committed() as outbox:
-            project = await self.owned_project(user_id, project_id)
+            project = (await self.access(user_id, project_id, Action.BUILD)).project
+            if isinstance(changes.model_preference, str):  # the owner's plan decides, as they pay
+                await self.usage.check_model(project.user_id, changes.model_preference, "modelPreference")
             updated = _apply(project, changes, self.clock.now())
             await self.storage.projects.update(updated)
             outbox.add(project_id, ProjectUpdated(project=ProjectView.from_entity(updated)))
@@ -136,7 +140,7 @@ class ProjectService(Service):
         """Removes the project with its messages, fragments, attachments, draft, runs and imports;
         answers it as it was, so its sandbox can go too."""
         async with self.committed() as outbox:
-            project = await self.owned_project(user_id, project_id)
+            project = (await self.access(user_id, project_id, Action.DELETE)).project
             await self.storage.projects.delete(project_id)
             outbox.add(project_id, ProjectDeleted(project=ProjectView.from_entity(project)))
         return project

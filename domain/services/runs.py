@@ -14,6 +14,7 @@ from domain.ids import FragmentId, MessageId, ProjectId, RunId, UserId, new_id
 from domain.inputs import RunRequest, RunResult
 from domain.ports import EventPublisher, Storage, WorkerWakeups
 from domain.rules.files import check_files
+from domain.rules.permissions import Action
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
 from domain.rules.transitions import check_run_transition
 from domain.services.base import Outbox, Page, Service, page_of
@@ -55,14 +56,14 @@ class RunService(Service):
     ) -> AgentRun:
         """A PENDING WEBCONTAINER run (seed: agentRuns.enqueueForSystem)."""
         check_message_value(request.value)
-        await self.usage.check_model(user_id, request.model, "model")
         now = self.clock.now()
         async with self.committed() as outbox:
-            project = await self.owned_project(user_id, project_id)
+            project = (await self.access(user_id, project_id, Action.BUILD)).project
+            await self.usage.check_model(project.user_id, request.model, "model")  # the owner's plan
             run = AgentRun(
                 id=RunId(new_id()),
                 project_id=project_id,
-                user_id=user_id,
+                user_id=project.user_id,  # a run's user is the owner, who pays for a server run
                 source=RunSource.WEBCONTAINER,
                 status=RunStatus.PENDING,
                 value=request.value,
@@ -75,17 +76,23 @@ class RunService(Service):
             outbox.add(project_id, RunUpdated(run=RunView.from_entity(run)))
         return run
 
-    async def get(self, user_id: UserId, run_id: RunId) -> AgentRun:
+    async def get(self, user_id: UserId, run_id: RunId, action: Action = Action.READ) -> AgentRun:
+        """The run, if the user's role on its project allows `action`; a run of a project not
+        shared with the user is as missing as none."""
         run = await self.storage.runs.get(run_id)
-        if run is None or run.user_id != user_id:
+        if run is None:
             raise NotFound("Run not found.")
+        try:
+            await self.access(user_id, run.project_id, action)
+        except NotFound:
+            raise NotFound("Run not found.") from None
         return run
 
     async def list_for_project(
         self, user_id: UserId, project_id: ProjectId, limit: int, before: RunId | None = None
     ) -> Page[AgentRun]:
         """Newest first."""
-        await self.owned_project(user_id, project_id)
+        await self.access(user_id, project_id, Action.READ)
         rows = await self.storage.runs.list_for_project(project_id, limit + 1, before)
         return page_of(rows, limit, lambda run: run.id)
 
@@ -164,9 +171,9 @@ class RunService(Service):
         return failed
 
     async def _browser_run(self, user_id: UserId, run_id: RunId) -> AgentRun:
-        """A run the user's browser may act on: only the project's owner, only WEBCONTAINER runs."""
-        run = await self.get(user_id, run_id)
-        await self.owned_project(user_id, run.project_id)
+        """A run the user's browser may act on: one who may build on the project, only
+        WEBCONTAINER runs."""
+        run = await self.get(user_id, run_id, Action.BUILD)
         if run.source != RunSource.WEBCONTAINER:
             raise Conflict("This run is executed by the server's agent worker.")
         return run

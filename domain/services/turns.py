@@ -22,14 +22,15 @@ async def enqueue_turn(
     outbox: Outbox,
     usage: UsageService,
     project: Project,
+    author: UserId,
     text: str,
     attachments: Sequence[NewAttachment],
     now: datetime,
 ) -> MessageView:
-    """Writes the USER message (RESULT, COMPLETE) and a PENDING server run inside the caller's
-    transaction, and spends the credit that pays for the run (raising OutOfCredits, which rolls
-    the transaction back, when none is left); returns the message as its `message.created` event
-    shows it."""
+    """Writes `author`'s USER message (RESULT, COMPLETE) and a PENDING server run inside the
+    caller's transaction, and spends the owner's credit that pays for the run (raising
+    OutOfCredits, which rolls the transaction back, when none is left); returns the message as its
+    `message.created` event shows it."""
     message = Message(
         id=MessageId(new_id()),
         project_id=project.id,
@@ -37,6 +38,7 @@ async def enqueue_turn(
         role=MessageRole.USER,
         type=MessageType.RESULT,
         status=MessageStatus.COMPLETE,
+        user_id=author,
         created_at=now,
         updated_at=now,
     )
@@ -44,7 +46,7 @@ async def enqueue_turn(
     run = AgentRun(
         id=RunId(new_id()),
         project_id=project.id,
-        user_id=project.user_id,
+        user_id=project.user_id,  # who pays: the owner, whichever member asked
         source=RunSource.SERVER,
         status=RunStatus.PENDING,
         value=text,

@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 from domain.ids import ProjectId, UserId
 from domain.services.drafts import DraftService
 from domain.views import DraftView
-from server.openapi import problems
+from server.openapi import ROLE_REQUIRED, problems
 from server.schemas import DraftFiles
 
 
@@ -29,7 +29,7 @@ class DraftController(Controller):
         """The draft; the first read creates an empty one (`files: {}`, version 0)."""
         return DraftView.from_entity(await drafts.get_or_create(user_id, ProjectId(project_id)))
 
-    @put("/", operation_id="replaceDraft", responses=problems(404, 409))
+    @put("/", operation_id="replaceDraft", responses=problems(403, 404, 409, overrides=ROLE_REQUIRED))
     async def replace_draft(
         self,
         project_id: FromPath[UUID],

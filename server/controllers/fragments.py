@@ -17,7 +17,7 @@ from domain.services.messages import MessageService
 from domain.services.projects import ProjectService
 from domain.views import FragmentView, MessageView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
-from server.openapi import problems
+from server.openapi import ROLE_REQUIRED, problems
 from server.schemas import FragmentPage, decode_cursor, encode_cursor
 from workers.sandbox_sync import SandboxSync
 
@@ -49,7 +49,7 @@ class FragmentController(Controller):
     @post(
         "/fragments/{fragment_id:uuid}/restore",
         operation_id="restoreFragment",
-        responses=problems(404),
+        responses=problems(403, 404, overrides=ROLE_REQUIRED),
         status_code=201,
     )
     async def restore_fragment(
@@ -65,9 +65,9 @@ class FragmentController(Controller):
         back into the project's sandbox, so the preview shows it."""
         message = await messages.restore_fragment(user_id, ProjectId(project_id), FragmentId(fragment_id))
         view = (await messages.views([message]))[0]
-        project, _ = await projects.get(user_id, ProjectId(project_id))
+        access, _ = await projects.get(user_id, ProjectId(project_id))
         if view.fragment is not None:
-            sandbox_sync.restored(project, view.fragment.files)
+            sandbox_sync.restored(access.project, view.fragment.files)
         return view
 
     @get(

@@ -13,7 +13,7 @@ from domain.inputs import ImportChanges, NewImport
 from domain.services.imports import ImportService
 from domain.views import ImportView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
-from server.openapi import problems
+from server.openapi import ROLE_REQUIRED, problems
 from server.schemas import ImportPage, decode_cursor, encode_cursor
 
 
@@ -24,7 +24,7 @@ class ImportController(Controller):
     @post(
         "/projects/{project_id:uuid}/imports",
         operation_id="createImport",
-        responses=problems(404),
+        responses=problems(403, 404, overrides=ROLE_REQUIRED),
         status_code=201,
     )
     async def create_import(
@@ -64,7 +64,11 @@ class ImportController(Controller):
     ) -> ImportView:
         return ImportView.from_entity(await imports.get(user_id, ImportId(import_id)))
 
-    @patch("/imports/{import_id:uuid}", operation_id="updateImportStatus", responses=problems(404, 409))
+    @patch(
+        "/imports/{import_id:uuid}",
+        operation_id="updateImportStatus",
+        responses=problems(403, 404, 409, overrides=ROLE_REQUIRED),
+    )
     async def update_import_status(
         self,
         import_id: FromPath[UUID],

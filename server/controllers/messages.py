@@ -16,7 +16,7 @@ from domain.services.messages import MessageService
 from domain.views import AttachmentView, FragmentView, MessageView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
 from server.idempotency import IDEMPOTENCY
-from server.openapi import problems
+from server.openapi import ROLE_REQUIRED, problems
 from server.schemas import CreateMessage, MessagePage, decode_cursor, encode_cursor
 
 
@@ -43,7 +43,7 @@ class MessageController(Controller):
     @post(
         "/projects/{project_id:uuid}/messages",
         operation_id="createMessage",
-        responses=problems(404, 409, 422),
+        responses=problems(403, 404, 409, 422, overrides=ROLE_REQUIRED),
         status_code=201,
         dependencies=IDEMPOTENCY,
     )
@@ -67,7 +67,11 @@ class MessageController(Controller):
         new = NewMessage(content=data.content, role=data.role, type=data.type, status=data.status)
         return await messages.create_message(user_id, ProjectId(project_id), new, key=request_key)
 
-    @patch("/messages/{message_id:uuid}", operation_id="updateMessage", responses=problems(404))
+    @patch(
+        "/messages/{message_id:uuid}",
+        operation_id="updateMessage",
+        responses=problems(403, 404, overrides=ROLE_REQUIRED),
+    )
     async def update_message(
         self,
         message_id: FromPath[UUID],
@@ -78,7 +82,11 @@ class MessageController(Controller):
         """Change a message's content and/or status."""
         return await messages.update_message(user_id, MessageId(message_id), data)
 
-    @put("/messages/{message_id:uuid}/fragment", operation_id="saveFragment", responses=problems(404))
+    @put(
+        "/messages/{message_id:uuid}/fragment",
+        operation_id="saveFragment",
+        responses=problems(403, 404, overrides=ROLE_REQUIRED),
+    )
     async def save_fragment(
         self,
         message_id: FromPath[UUID],
@@ -92,7 +100,7 @@ class MessageController(Controller):
     @post(
         "/messages/{message_id:uuid}/attachments",
         operation_id="addAttachment",
-        responses=problems(404),
+        responses=problems(403, 404, overrides=ROLE_REQUIRED),
         status_code=201,
     )
     async def add_attachment(

@@ -16,8 +16,8 @@ from domain.inputs import ProjectChanges
 from domain.services.projects import ProjectService
 from domain.views import ProjectView
 from server.idempotency import IDEMPOTENCY
-from server.openapi import problems
-from server.schemas import CreateProject, ProjectDetail, Success
+from server.openapi import ROLE_REQUIRED, problems
+from server.schemas import CreateProject, ListedProject, ProjectDetail, Success
 from workers.sandbox_sync import SandboxSync
 
 
@@ -60,9 +60,10 @@ class ProjectController(Controller):
     @get("/", operation_id="listProjects", responses=problems())
     async def list_projects(
         self, user_id: NamedDependency[UserId], projects: NamedDependency[ProjectService]
-    ) -> list[ProjectView]:
-        """The caller's projects, most recently updated first."""
-        return [ProjectView.from_entity(p) for p in await projects.list_projects(user_id)]
+    ) -> list[ListedProject]:
+        """The projects the caller owns or is a member of, most recently updated first, each with
+        the caller's role."""
+        return [ListedProject.of(access) for access in await projects.list_projects(user_id)]
 
     @get("/{project_id:uuid}", operation_id="getProject", responses=problems(404))
     async def get_project(
@@ -71,11 +72,15 @@ class ProjectController(Controller):
         user_id: NamedDependency[UserId],
         projects: NamedDependency[ProjectService],
     ) -> ProjectDetail:
-        """The project with a summary of its latest fragment."""
-        project, fragment = await projects.get(user_id, ProjectId(project_id))
-        return ProjectDetail.build(project, fragment)
+        """The project with the caller's role and a summary of its latest fragment."""
+        access, fragment = await projects.get(user_id, ProjectId(project_id))
+        return ProjectDetail.build(access, fragment)
 
-    @patch("/{project_id:uuid}", operation_id="updateProject", responses=problems(404))
+    @patch(
+        "/{project_id:uuid}",
+        operation_id="updateProject",
+        responses=problems(403, 404, overrides=ROLE_REQUIRED),
+    )
     async def update_project(
         self,
         project_id: FromPath[UUID],
@@ -86,7 +91,12 @@ class ProjectController(Controller):
         """Rename the project or change its framework or model preference."""
         return ProjectView.from_entity(await projects.update(user_id, ProjectId(project_id), data))
 
-    @delete("/{project_id:uuid}", operation_id="deleteProject", responses=problems(404), status_code=200)
+    @delete(
+        "/{project_id:uuid}",
+        operation_id="deleteProject",
+        responses=problems(403, 404, overrides=ROLE_REQUIRED),
+        status_code=200,
+    )
     async def delete_project(
         self,
         project_id: FromPath[UUID],
@@ -94,8 +104,8 @@ class ProjectController(Controller):
         projects: NamedDependency[ProjectService],
         sandbox_sync: NamedDependency[SandboxSync],
     ) -> Success:
-        """Delete the project with its messages, fragments, attachments, draft, runs and imports; its
-        sandbox is stopped and removed, and its preview is gone at once."""
+        """Delete the project with its messages, fragments, attachments, draft, runs and imports
+        (the owner only); its sandbox is stopped and removed, and its preview is gone at once."""
         project = await projects.delete(user_id, ProjectId(project_id))
         await sandbox_sync.removed(project)
         return Success()

@@ -13,7 +13,7 @@ from domain.inputs import RunRequest, RunResult
 from domain.services.runs import RunService
 from domain.views import FragmentView, MessageView, RunView
 from server.controllers.params import DEFAULT_LIMIT, Cursor, Limit
-from server.openapi import problems
+from server.openapi import ROLE_REQUIRED, problems
 from server.schemas import ClaimedRunOut, CompletedRunOut, FailRun, RunPage, decode_cursor, encode_cursor
 
 
@@ -24,7 +24,7 @@ class RunController(Controller):
     @post(
         "/projects/{project_id:uuid}/runs",
         operation_id="enqueueRun",
-        responses=problems(404),
+        responses=problems(403, 404, overrides=ROLE_REQUIRED),
         status_code=201,
     )
     async def enqueue_run(
@@ -61,7 +61,12 @@ class RunController(Controller):
     ) -> RunView:
         return RunView.from_entity(await runs.get(user_id, RunId(run_id)))
 
-    @post("/runs/{run_id:uuid}/claim", operation_id="claimRun", responses=problems(404, 409), status_code=200)
+    @post(
+        "/runs/{run_id:uuid}/claim",
+        operation_id="claimRun",
+        responses=problems(403, 404, 409, overrides=ROLE_REQUIRED),
+        status_code=200,
+    )
     async def claim_run(
         self, run_id: FromPath[UUID], user_id: NamedDependency[UserId], runs: NamedDependency[RunService]
     ) -> ClaimedRunOut:
@@ -73,7 +78,7 @@ class RunController(Controller):
     @post(
         "/runs/{run_id:uuid}/complete",
         operation_id="completeRun",
-        responses=problems(404, 409),
+        responses=problems(403, 404, 409, overrides=ROLE_REQUIRED),
         status_code=200,
     )
     async def complete_run(
@@ -92,7 +97,12 @@ class RunController(Controller):
             fragment=FragmentView.from_entity(done.fragment),
         )
 
-    @post("/runs/{run_id:uuid}/fail", operation_id="failRun", responses=problems(404, 409), status_code=200)
+    @post(
+        "/runs/{run_id:uuid}/fail",
+        operation_id="failRun",
+        responses=problems(403, 404, 409, overrides=ROLE_REQUIRED),
+        status_code=200,
+    )
     async def fail_run(
         self,
         run_id: FromPath[UUID],

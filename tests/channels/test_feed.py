@@ -15,6 +15,7 @@ from channels.hellos import SharedHello
 from channels.memory import MemoryBroker
 from channels.presence import PRESENCE_LIST_LIMIT, MemoryPresence
 from channels.tab import Direct, Event, Tab
+from domain.enums import ProjectRole
 from domain.events import LoggedEvent
 from domain.ids import ProjectId
 
@@ -44,7 +45,9 @@ def event(seq: int) -> LoggedEvent:
 
 
 def joined(n: int) -> bytes:
-    client = PresenceClient(client_id=f"c{n}", user_id="alice", joined_at="2026-12-01T00:00:00.000Z")
+    client = PresenceClient(
+        client_id=f"c{n}", user_id="alice", role=ProjectRole.OWNER, joined_at="2026-12-01T00:00:00.000Z"
+    )
     return encode(PresenceJoined(client=client, count=n)).encode()
 
 
@@ -61,7 +64,7 @@ async def test_tabs_joining_together_share_one_hello_state(feed):
         nonlocal loads
         loads += 1
         await asyncio.sleep(0.01)
-        return SharedHello(feed.epoch, feed.last_seq, "alice", b"{}")
+        return SharedHello(feed.epoch, feed.last_seq, {"alice": ProjectRole.OWNER}, b"{}")
 
     hellos = await asyncio.gather(*(feed.shared_hello(load) for _ in range(50)))
 
@@ -94,7 +97,9 @@ async def test_a_crowd_hears_of_presence_changes_as_one_summary_now_and_then(fee
     tab = Tab("watcher", limit=1000)
     feed.tabs.add(tab)
     for n in range(PRESENCE_LIST_LIMIT):
-        feed.presence.joined(PresenceClient(client_id=f"old{n}", user_id="bob", joined_at="x"))
+        feed.presence.joined(
+            PresenceClient(client_id=f"old{n}", user_id="bob", role=ProjectRole.VIEWER, joined_at="x")
+        )
 
     for n in range(1, 6):
         await broker.broadcast(project, joined(PRESENCE_LIST_LIMIT + n))
@@ -119,7 +124,7 @@ async def test_a_few_watchers_hear_of_each_presence_change_at_once(feed, broker,
 
 
 async def _hello(feed: ProjectFeed) -> SharedHello:
-    return SharedHello(feed.epoch, feed.last_seq, "alice", b"{}")
+    return SharedHello(feed.epoch, feed.last_seq, {"alice": ProjectRole.OWNER}, b"{}")
 
 
 def test_a_tab_past_its_byte_budget_is_closed_as_too_slow():

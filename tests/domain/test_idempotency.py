@@ -18,6 +18,7 @@ from domain.errors import (
     OutOfCredits,
     PlanRequired,
     RequestInFlight,
+    RoleRequired,
 )
 from domain.idempotency import AnyAnswer, IdempotencyRecord, Refusal, RequestKey
 from domain.ids import UserId
@@ -70,6 +71,12 @@ def test_a_kept_refusal_keeps_its_kind_of_forbidden(kind):
     error = Refusal.of(kind("No."), NOW).error_at(NOW)
 
     assert (type(error), error.title) == (kind, kind.title)
+
+
+def test_a_kept_refusal_for_a_role_stays_one():
+    error = Refusal.of(RoleRequired(), NOW).error_at(NOW + timedelta(hours=1))
+
+    assert type(error) is RoleRequired
 
 
 def test_a_kept_out_of_credits_counts_its_wait_from_the_repeat():

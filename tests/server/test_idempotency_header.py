@@ -170,6 +170,18 @@ async def test_a_refused_first_answer_is_given_again_though_credits_came_back(ap
     assert await credits_remaining(api) == 5
 
 
+async def test_a_refusal_for_a_role_is_given_again_as_one(api):
+    project = await api.ok("alice", "POST", PROJECTS, {"name": "Shared"})
+    await api.share("alice", project["id"], "vera", "VIEWER")
+    path = f"{PROJECTS}/{project['id']}/messages"
+    first = await post(api, path, {"value": "Add a footer"}, user="vera")
+
+    again = await post(api, path, {"value": "Add a footer"}, user="vera")
+
+    assert (first.status_code, again.status_code, again.content) == (403, 403, first.content)
+    assert again.json()["type"] == PROBLEM_TYPE_BASE + "role-required"
+
+
 async def test_keys_are_per_user(api):
     alice = await post(api, PROJECTS, BODY, user="alice")
 

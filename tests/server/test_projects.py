@@ -237,7 +237,7 @@ async def test_get_answers_with_the_latest_fragment_summary(client, auth):
 
     response = await client.get(f"/api/projects/{project['id']}", headers=auth("alice"))
 
-    assert response.json() == {**project, "latestFragment": None}
+    assert response.json() == {**project, "role": "OWNER", "latestFragment": None}
 
 
 async def test_update_changes_only_the_given_fields(client, auth, clock):
@@ -288,6 +288,12 @@ async def test_delete_cascades_to_everything_of_the_project(client, auth, clock)
     await add_attachment(message_id, clock.now())
     await add_draft(project["id"], clock.now())
     await add_import("alice", project["id"], clock.now())
+    invitation = await client.post(
+        f"/api/projects/{project['id']}/invitations", json={"role": "EDITOR"}, headers=auth("alice")
+    )
+    await client.post(
+        "/api/invitations/accept", json={"token": invitation.json()["token"]}, headers=auth("bob")
+    )
 
     await client.delete(f"/api/projects/{project['id']}", headers=auth("alice"))
 
@@ -299,6 +305,8 @@ async def test_delete_cascades_to_everything_of_the_project(client, auth, clock)
         "attachments": 0,
         "fragment_drafts": 0,
         "agent_runs": 1,
+        "project_members": 0,
+        "invitations": 0,
     }
     assert [str(r["id"]) for r in await ProjectTable.select(ProjectTable.id)] == [kept["id"]]
 
@@ -330,6 +338,7 @@ async def test_another_users_project_is_not_found_and_untouched(client, auth, me
     assert response.status_code == 404
     assert (await client.get(f"/api/projects/{project['id']}", headers=auth("alice"))).json() == {
         **project,
+        "role": "OWNER",
         "latestFragment": None,
     }
     assert await MessageTable.count() == 1

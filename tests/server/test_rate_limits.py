@@ -36,6 +36,19 @@ async def test_writes_past_the_limit_are_429_with_retry_after(api):
     assert (await api.ok("alice", "GET", f"/api/projects/{project['id']}"))["name"] == "b"
 
 
+async def test_making_invitations_counts_against_the_write_limit(api):
+    project = await api.ok("alice", "POST", "/api/projects", {"name": "Shared"})
+    for role in ("EDITOR", "VIEWER"):
+        await api.invite("alice", project["id"], role)
+
+    response = await api.call(
+        "alice", "POST", f"/api/projects/{project['id']}/invitations", {"role": "VIEWER"}
+    )
+
+    assert response.status_code == 429
+    assert len((await api.ok("alice", "GET", f"/api/projects/{project['id']}/invitations"))["items"]) == 2
+
+
 async def test_reads_are_not_counted_as_writes(api):
     for _ in range(5):
         await api.ok("alice", "GET", "/api/projects")

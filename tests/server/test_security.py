@@ -48,6 +48,12 @@ ROUTES = [
     ("POST", "/api/runs/{run}/fail", {"error": "e"}, 404),
     ("PATCH", "/api/oauth/connections/{provider}/metadata", {"metadata": {}}, 404),
     ("DELETE", "/api/oauth/connections/{provider}", None, 404),
+    ("GET", "/api/projects/{project}/members", None, 404),
+    ("PATCH", "/api/projects/{project}/members/{member}", {"role": "EDITOR"}, 404),
+    ("DELETE", "/api/projects/{project}/members/{member}", None, 404),
+    ("POST", "/api/projects/{project}/invitations", {"role": "EDITOR"}, 404),
+    ("GET", "/api/projects/{project}/invitations", None, 404),
+    ("DELETE", "/api/projects/{project}/invitations/{invitation}", None, 404),
     ("POST", "/api/admin/usage/{user}/reset", None, 403),
 ]
 # Routes without a resource of someone else's in their path act on the caller's own data only.
@@ -59,6 +65,7 @@ OWN_DATA_ROUTES = {
     ("GET", "/api/oauth/connections"),
     ("PUT", "/api/oauth/connections/{provider}"),
     ("POST", "/api/webhooks/polar"),
+    ("POST", "/api/invitations/accept"),  # the token names the project, and is its only key
 }
 
 
@@ -75,6 +82,8 @@ async def alices_resources(api):
     )
     run = await api.ok("alice", "POST", f"/api/projects/{project['id']}/runs", {"value": "go"})
     await api.ok("alice", "PUT", "/api/oauth/connections/github", {"accessToken": "t", "scope": "repo"})
+    await api.share("alice", project["id"], "bob", "VIEWER")
+    invitation = await api.invite("alice", project["id"])
     return {
         "project": project["id"],
         "message": message["id"],
@@ -83,6 +92,8 @@ async def alices_resources(api):
         "run": run["id"],
         "provider": "github",
         "user": "alice",
+        "member": "bob",
+        "invitation": invitation["id"],
     }
 
 
@@ -130,4 +141,6 @@ PLACEHOLDERS = {
     "import_id": "import",
     "run_id": "run",
     "target_user_id": "user",
+    "member_id": "member",
+    "invitation_id": "invitation",
 }

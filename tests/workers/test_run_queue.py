@@ -130,7 +130,11 @@ async def test_a_run_that_lost_its_lease_twice_fails_with_a_reason_and_a_refund(
 
     assert await queue.runs.claim_next("w3", LEASE) is None
 
-    run = (await queue.storage.runs.list_for_project((await queue.projects.list_projects(ALICE))[0].id, 1))[0]
+    run = (
+        await queue.storage.runs.list_for_project(
+            (await queue.projects.list_projects(ALICE))[0].project.id, 1
+        )
+    )[0]
     reply = await queue.storage.messages.get(run.reply_message_id)
     assert (run.status, run.attempts) == (RunStatus.FAILED, 2)
     assert (reply.type, reply.status) == (MessageType.ERROR, MessageStatus.COMPLETE)
