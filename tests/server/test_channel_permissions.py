@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from server.auth import issue_dev_token
 from server.client_frames import AnyClientFrame
 from tests.api import FILES, Api
+from tests.conftest import JWT_SECRET
 from tests.ws import open_tab
 
 USERS = {"OWNER": "olivia", "EDITOR": "eddie", "VIEWER": "vera"}
@@ -26,6 +28,8 @@ CASES: dict[str, tuple[dict[str, Any], set[str], str]] = {
         {"OWNER", "EDITOR"},
         "draft.updated",
     ),
+    # A renewed token answers nothing: the ping sent after it does (see the test).
+    "auth": ({"type": "auth", "ref": "r1"}, {"OWNER", "EDITOR", "VIEWER"}, "pong"),
 }
 FRAME_TYPES = {frame.__struct_config__.tag for frame in typing.get_args(AnyClientFrame)}
 
@@ -59,6 +63,9 @@ async def test_a_client_frame_is_answered_as_the_role_allows(api, base_url, proj
     await tab.next_of("hello")
     before = await state(api, project)
 
+    if frame_type == "auth":
+        await tab.send({**frame, "token": issue_dev_token(JWT_SECRET, USERS[role])})
+        frame = {"type": "ping", "ref": "r1"}
     await tab.send(frame)
     reply = await tab.until(lambda f: f["type"] in (answer, "error"))
 
