@@ -21,6 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from channels.broker import Behind, Head, History, Listener, Retention
+from channels.redis_scripts import run_for_each
 from domain.events import LoggedEvent
 from domain.ids import ProjectId
 
@@ -33,7 +34,8 @@ logger = logging.getLogger("forge.channels")
 
 class RedisKeys:
     """Every key and channel name, under one prefix so that deployments and tests never collide.
-    A project's keys share the hash tag `{<project id>}`, so a script can touch them together."""
+    A project's keys and channel share the hash tag `{<project id>}`: on a cluster they live in one
+    slot, so one script can touch them together. The other keys are each used alone."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
@@ -58,10 +60,17 @@ class RedisKeys:
         return self._project(project_id, "events")
 
     def presence(self, project_id: ProjectId) -> str:
-        return f"{self.prefix}project:{project_id}:presence"
+        return self._project(project_id, "presence")
 
-    def presence_index(self) -> str:
-        return f"{self.prefix}presence"
+    def presence_expiry(self, project_id: ProjectId) -> str:
+        return self._project(project_id, "presence-expiry")
+
+    def presence_due(self) -> str:
+        """The projects whose presence the keepers must look at, and from when."""
+        return f"{self.prefix}presence-due"
+
+    def rate_limit(self, key: str) -> str:
+        return f"{self.prefix}ratelimit:{key}"
 
 
 class RedisBroker:
@@ -97,10 +106,8 @@ class RedisBroker:
         return _head(result)
 
     async def commits(self, project_ids: Sequence[ProjectId]) -> dict[ProjectId, int]:
-        async with self.client.pipeline(transaction=False) as pipe:
-            for project_id in project_ids:
-                await self._read(keys=self._read_keys(project_id), args=[""], client=pipe)
-            results = await pipe.execute()
+        calls = [(self._read_keys(project_id), [""]) for project_id in project_ids]
+        results = await run_for_each(self.client, self._read, calls)
         return {p: int(r[2]) for p, r in zip(project_ids, results, strict=True) if r[0]}
 
     async def broadcast(self, project_id: ProjectId, frame: bytes) -> None:
