@@ -6,7 +6,23 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.cluster import RedisCluster
 
+REDIS_WAIT_SECONDS = 10.0
+"""How long a command may wait for one of the pool's connections before it fails."""
+
 RedisClient: TypeAlias = Redis | RedisCluster
+
+
+def connect_redis(url: str, *, cluster: bool, max_connections: int) -> RedisClient:
+    """A client of the server at `url`, or of the cluster that node belongs to.
+
+    On one server, commands wait for a free connection when all are busy: redis-py's default pool
+    refuses the command outright (a reconnect storm of a thousand tabs would get errors). redis-py's
+    cluster client has no such pool: it keeps up to `max_connections` per node, and a command
+    beyond them fails."""
+    if cluster:
+        return RedisCluster.from_url(url, max_connections=max_connections)
+    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=REDIS_WAIT_SECONDS)
+    return Redis.from_pool(pool)  # owns the pool: closing the client closes its connections

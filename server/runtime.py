@@ -8,8 +8,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from redis.asyncio import BlockingConnectionPool, Redis
-
 from channels.broker import Broker, Retention
 from channels.frames import PresenceLeft, encode
 from channels.hellos import HelloLoader
@@ -19,6 +17,7 @@ from channels.presence import MemoryPresence, Presence, RedisPresence
 from channels.publisher import BrokerPublisher
 from channels.rate_limits import MemoryRateLimitStore, RedisRateLimitStore
 from channels.redis import RedisBroker
+from channels.redis_connection import RedisClient, connect_redis
 from channels.relay import OutboxRelay
 from db.engine import Database, is_postgres_url
 from db.migrate import migrate, pending_migrations
@@ -49,8 +48,6 @@ from workers.worker import AgentWorker
 logger = logging.getLogger("forge.server")
 
 RATE_WINDOW = timedelta(minutes=1)
-REDIS_WAIT_SECONDS = 10.0
-"""How long a command may wait for one of the pool's connections before it fails."""
 SWEEP_INTERVAL_SECONDS = 60.0
 
 
@@ -107,7 +104,7 @@ class Runtime:
     presence: Presence
     publisher: BrokerPublisher
     sandbox_sync: SandboxSync
-    redis: Redis | None = None
+    redis: RedisClient | None = None
     worker: AgentWorker | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -123,7 +120,13 @@ class Runtime:
         cipher = AesGcmTokenCipher(oauth_key(settings))
         database = await open_database(settings)
         redis = (
-            redis_client(settings.redis_url, settings.redis_max_connections) if settings.redis_url else None
+            connect_redis(
+                settings.redis_url,
+                cluster=settings.redis_cluster,
+                max_connections=settings.redis_max_connections,
+            )
+            if settings.redis_url
+            else None
         )
         retention = Retention(
             min_events=settings.history_min_events,
@@ -242,13 +245,6 @@ class Runtime:
                 await self.services.rate_limiter.remove_expired()
             except Exception:  # the sweeper must outlive a failed sweep
                 logger.exception("rate-limit sweep failed")
-
-
-def redis_client(url: str, max_connections: int) -> Redis:
-    """A client whose commands wait for a free connection when all are busy: redis-py's default
-    pool refuses the command outright (a reconnect storm of a thousand tabs would get errors)."""
-    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=REDIS_WAIT_SECONDS)
-    return Redis(connection_pool=pool)
 
 
 def oauth_key(settings: Settings) -> bytes:
