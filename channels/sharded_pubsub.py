@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from redis.asyncio.cluster import ClusterNode, RedisCluster
@@ -103,6 +103,9 @@ class ShardedSubscriber:
         if node is None:
             raise SlotNotCoveredError(f"no node of the cluster serves {channel}")
         link = self._links.get(node.name)
+        if link is not None and link.started and not link.connection.is_connected:
+            self.lost(link, "disconnected")  # before its reader noticed: this channel need not wait
+            link = None
         if link is None:
             link = self._links[node.name] = _NodeLink(node, self)
         try:
@@ -157,7 +160,8 @@ class _NodeLink:
         # cluster client runs its commands on.
         self.connection: Connection = node.connection_class(**node.connection_kwargs)
         self.channels: set[str] = set()
-        self._leaving: set[str] = set()
+        self._leaving: Counter[str] = Counter()
+        """Unsubscriptions asked for whose answer has not come yet."""
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -165,19 +169,17 @@ class _NodeLink:
         return self._task is not None
 
     async def subscribe(self, channel: str) -> None:
+        """On a connected link only (ShardedSubscriber._subscribe checks): sending on a lost one
+        would connect again silently, with this channel as its only subscription."""
         if self._task is None:
             await self.connection.connect()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
             self._task = asyncio.create_task(self._read(), name=f"redis-shard-reader-{self.node}")
-        elif not self.connection.is_connected:
-            # Sending would connect again silently, with this channel as its only subscription.
-            raise RedisConnectionError(f"the pub/sub connection to {self.node} was lost")
         self.channels.add(channel)
-        self._leaving.discard(channel)
         await self.connection.send_command("SSUBSCRIBE", channel, check_health=False)
 
     async def unsubscribe(self, channel: str) -> None:
         self.channels.discard(channel)
-        self._leaving.add(channel)
+        self._leaving[channel] += 1
         if self.connection.is_connected:
             with contextlib.suppress(*_TROUBLE):  # a lost connection is noticed by the reader
                 await self.connection.send_command("SUNSUBSCRIBE", channel, check_health=False)
@@ -205,6 +207,11 @@ class _NodeLink:
                 deliver(self.subscriber.listeners.get(channel, ()), reply[2])
             elif kind == b"ssubscribe":
                 self.subscriber.confirmed(channel)
-            elif kind == b"sunsubscribe" and channel not in self._leaving and channel in self.channels:
-                self.subscriber.lost(self, f"the node gave up the slot of {channel}")
-                return
+            elif kind == b"sunsubscribe":
+                if self._leaving[channel] > 0:
+                    self._leaving[channel] -= 1
+                    if not self._leaving[channel]:
+                        del self._leaving[channel]
+                elif channel in self.channels:  # not asked for: the channel's slot moved away
+                    self.subscriber.lost(self, f"the node gave up the slot of {channel}")
+                    return
