@@ -21,8 +21,15 @@ def connect_redis(url: str, *, cluster: bool, max_connections: int) -> RedisClie
     On one server, commands wait for a free connection when all are busy: redis-py's default pool
     refuses the command outright (a reconnect storm of a thousand tabs would get errors). redis-py's
     cluster client has no such pool: it keeps up to `max_connections` per node, and a command
-    beyond them fails."""
+    beyond them fails.
+
+    Neither has a socket timeout (redis-py's default is 5 s): with one, redis-py sends each command
+    under asyncio.wait_for, which on Python 3.11 swallows a cancellation arriving just as the write
+    ends. A background task cancelled at that moment (the outbox relay, the presence keeper) runs
+    on, and the runtime never finishes stopping. Connecting still times out."""
     if cluster:
-        return RedisCluster.from_url(url, max_connections=max_connections)
-    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=REDIS_WAIT_SECONDS)
+        return RedisCluster.from_url(url, max_connections=max_connections, socket_timeout=None)
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=REDIS_WAIT_SECONDS, socket_timeout=None
+    )
     return Redis.from_pool(pool)  # owns the pool: closing the client closes its connections
