@@ -8,6 +8,7 @@ its server keeps refreshing it, so the tabs of a crashed server disappear within
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from itertools import islice
 from pathlib import Path
@@ -15,15 +16,22 @@ from typing import Protocol
 from uuid import UUID
 
 import msgspec
-from redis.asyncio import Redis
 
 from channels.frames import PresenceClient, PresenceList
 from channels.redis import RedisKeys
+from channels.redis_connection import RedisClient
+from channels.redis_scripts import run_for_each
 from domain.ids import ProjectId
 
 PRESENCE_LIST_LIMIT = 100
 PRESENCE_TTL_SECONDS = 15
 """How long an entry outlives its server's last refresh; servers refresh three times as often."""
+REAP_PROJECTS = 100
+"""Projects one reap looks at; more wait for the next round (servers reap every TTL / 3)."""
+REAP_ENTRIES = 500
+"""Entries one project's reap removes at most; the rest go in the next round."""
+
+_LUA = Path(__file__).parent / "lua"
 
 _decoder = msgspec.json.Decoder(PresenceClient)
 _encoder = msgspec.json.Encoder()
@@ -106,26 +114,34 @@ class MemoryPresence:
 
 
 class RedisPresence:
-    """A hash of clients per project, and one sorted set of every entry's expiry for reaping."""
+    """Per project, a hash of its clients and a sorted set of their expiries, under the project's
+    hash tag (one cluster slot, one script). Which projects to reap is kept apart, in one sorted
+    set of the time each project is due a look: a keeper takes the due ones, reaps each with a
+    script of its own, and settles them, so that no script touches two projects."""
 
-    def __init__(self, client: Redis, prefix: str, ttl_seconds: int = PRESENCE_TTL_SECONDS) -> None:
+    def __init__(self, client: RedisClient, prefix: str, ttl_seconds: float = PRESENCE_TTL_SECONDS) -> None:
         self.client = client
         self.keys = RedisKeys(prefix)
-        self.ttl_ms = ttl_seconds * 1000
-        self._reap = client.register_script((Path(__file__).parent / "lua" / "reap_presence.lua").read_text())
+        self.ttl_ms = int(ttl_seconds * 1000)
+        self._take = client.register_script((_LUA / "presence_take.lua").read_text())
+        self._reap = client.register_script((_LUA / "presence_reap.lua").read_text())
+        self._settle = client.register_script((_LUA / "presence_settle.lua").read_text())
 
     async def join(self, project_id: ProjectId, client: PresenceClient) -> int:
+        expiry = self._expiry()
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(self.keys.presence(project_id), client.client_id, _encoder.encode(client))
-            pipe.zadd(self.keys.presence_index(), {_member(project_id, client.client_id): self._expiry()})
+            pipe.zadd(self.keys.presence_expiry(project_id), {client.client_id: expiry})
             pipe.hlen(self.keys.presence(project_id))
             *_, count = await pipe.execute()
+        # After the entry, never before: a keeper that found the project empty then keeps it due.
+        await self.client.zadd(self.keys.presence_due(), {str(project_id): expiry}, lt=True)
         return int(count)
 
     async def leave(self, project_id: ProjectId, client_id: str) -> int:
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.hdel(self.keys.presence(project_id), client_id)
-            pipe.zrem(self.keys.presence_index(), _member(project_id, client_id))
+            pipe.zrem(self.keys.presence_expiry(project_id), client_id)
             pipe.hlen(self.keys.presence(project_id))
             *_, count = await pipe.execute()
         return int(count)
@@ -135,22 +151,44 @@ class RedisPresence:
         return sorted((_decoder.decode(v) for v in raw.values()), key=lambda c: c.joined_at)
 
     async def refresh(self, entries: Sequence[tuple[ProjectId, str]]) -> None:
-        if entries:
-            expiry = self._expiry()
-            await self.client.zadd(
-                self.keys.presence_index(), {_member(p, c): expiry for p, c in entries}, xx=True
-            )
+        if not entries:
+            return
+        projects: dict[ProjectId, list[str]] = defaultdict(list)
+        for project_id, client_id in entries:
+            projects[project_id].append(client_id)
+        expiry = self._expiry()
+        async with self.client.pipeline(transaction=False) as pipe:
+            for project_id, client_ids in projects.items():
+                # Only entries still there: one reaped meanwhile stays gone.
+                pipe.zadd(self.keys.presence_expiry(project_id), dict.fromkeys(client_ids, expiry), xx=True)
+            await pipe.execute()
 
     def _expiry(self) -> int:
         return _now_ms() + self.ttl_ms
 
     async def reap(self) -> list[Reaped]:
-        rows = await self._reap(keys=[self.keys.presence_index()], args=[_now_ms(), self.keys.prefix])
-        return [Reaped(ProjectId(UUID(p.decode())), c.decode(), int(n)) for p, c, n in rows]
-
-
-def _member(project_id: ProjectId, client_id: str) -> str:
-    return f"{project_id}|{client_id}"
+        now = _now_ms()
+        # Longer than a TTL: a join meanwhile sets an expiry below it, which settling notices.
+        lease = now + 2 * self.ttl_ms
+        due = self.keys.presence_due()
+        taken = await self._take(keys=[due], args=[now, lease, REAP_PROJECTS])
+        if not taken:
+            return []
+        projects = [ProjectId(UUID(p.decode())) for p in taken]
+        calls = [
+            ([self.keys.presence(p), self.keys.presence_expiry(p)], [now, REAP_ENTRIES]) for p in projects
+        ]
+        reaped: list[Reaped] = []
+        found: list[str | int] = [lease]
+        for project_id, (earliest, *gone) in zip(
+            projects, await run_for_each(self.client, self._reap, calls), strict=True
+        ):
+            found += [str(project_id), earliest.decode()]
+            reaped += [
+                Reaped(project_id, c.decode(), int(n)) for c, n in zip(gone[::2], gone[1::2], strict=True)
+            ]
+        await self._settle(keys=[due], args=found)
+        return reaped
 
 
 def _now_ms() -> int:

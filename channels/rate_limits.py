@@ -1,13 +1,14 @@
 """Rate-limit window stores: in-process for the embedded deployment, Redis (atomic across
-processes, one Lua step per hit) for the scaled one."""
+processes, one Lua step per hit) for the scaled one. Each hit touches one window's key only, so on
+a cluster each is served by the node that owns that key."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from redis.asyncio import Redis
-
+from channels.redis import RedisKeys
+from channels.redis_connection import RedisClient
 from domain.entities import RateLimitWindow
 from domain.rules.rate_limits import Decision, RateLimit, hit, is_expired
 
@@ -32,15 +33,15 @@ class MemoryRateLimitStore:
 
 
 class RedisRateLimitStore:
-    def __init__(self, client: Redis, prefix: str) -> None:
-        self.prefix = prefix
+    def __init__(self, client: RedisClient, prefix: str) -> None:
+        self.keys = RedisKeys(prefix)
         self._hit = client.register_script(_HIT_SCRIPT)
 
     async def hit(self, key: str, rule: RateLimit, now: datetime) -> Decision:
         window_ms = int(rule.window.total_seconds() * 1000)
         now_ms = int(now.timestamp() * 1000)
         allowed, remaining, wait_ms = await self._hit(
-            keys=[f"{self.prefix}ratelimit:{key}"], args=[rule.limit, window_ms, now_ms]
+            keys=[self.keys.rate_limit(key)], args=[rule.limit, window_ms, now_ms]
         )
         return Decision(
             allowed=bool(allowed), remaining=int(remaining), retry_after=timedelta(milliseconds=int(wait_ms))

@@ -1,41 +1,37 @@
-"""The Redis broker of the scaled deployment: streams shared by every server and worker process.
+"""The Redis broker of the scaled deployment: streams shared by every server and worker process,
+on one Redis server or a Redis Cluster.
 
-Appends are one Lua step (check, number, store, publish). Each process keeps one pub/sub connection
-and subscribes to the projects that have a tab here; a frame lost by pub/sub (a reconnect) is no
-loss, since every frame is also in the history, where the hub fetches the gap.
+Appends are one Lua step (check, number, store, publish) on one project's keys, which share a hash
+tag and so one cluster slot. Each process subscribes to the projects that have a tab here
+(channels/pubsub.py); a frame lost by pub/sub (a reconnect) is no loss, since every frame is also
+in the history, where the hub fetches the gap. On a cluster, frames go by sharded pub/sub: the node
+that owns a project's slot publishes them to its own subscribers only, instead of to every node.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import secrets
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.asyncio.cluster import RedisCluster
 
 from channels.broker import Behind, Head, History, Listener, Retention
+from channels.pubsub import PlainSubscriber, Subscriber
+from channels.redis_connection import RedisClient
+from channels.redis_scripts import run_for_each
+from channels.sharded_pubsub import ShardedSubscriber
 from domain.events import LoggedEvent
 from domain.ids import ProjectId
-from forge.logs import detached
-from forge.metrics import BROKER_RECONNECTS
 
 _LUA = Path(__file__).parent / "lua"
-SUBSCRIBE_TIMEOUT_SECONDS = 5.0
-RECONNECT_DELAY_SECONDS = 0.5
-
-logger = logging.getLogger("forge.channels")
 
 
 class RedisKeys:
     """Every key and channel name, under one prefix so that deployments and tests never collide.
-    A project's keys share the hash tag `{<project id>}`, so a script can touch them together."""
+    A project's keys and channel share the hash tag `{<project id>}`: on a cluster they live in one
+    slot, so one script can touch them together. The other keys are each used alone."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
@@ -60,21 +56,32 @@ class RedisKeys:
         return self._project(project_id, "events")
 
     def presence(self, project_id: ProjectId) -> str:
-        return f"{self.prefix}project:{project_id}:presence"
+        return self._project(project_id, "presence")
 
-    def presence_index(self) -> str:
-        return f"{self.prefix}presence"
+    def presence_expiry(self, project_id: ProjectId) -> str:
+        return self._project(project_id, "presence-expiry")
+
+    def presence_due(self) -> str:
+        """The projects whose presence the keepers must look at, and from when."""
+        return f"{self.prefix}presence-due"
+
+    def rate_limit(self, key: str) -> str:
+        return f"{self.prefix}ratelimit:{key}"
 
 
 class RedisBroker:
-    def __init__(self, client: Redis, prefix: str, retention: Retention | None = None) -> None:
+    def __init__(self, client: RedisClient, prefix: str, retention: Retention | None = None) -> None:
         self.client = client
         self.keys = RedisKeys(prefix)
         self.retention = retention or Retention()
         self._append = client.register_script((_LUA / "append.lua").read_text())
         self._read = client.register_script((_LUA / "read.lua").read_text())
         self._open = client.register_script((_LUA / "open.lua").read_text())
-        self._subscriber = _Subscriber(client)
+        self.sharded = isinstance(client, RedisCluster)
+        """Sharded pub/sub (SPUBLISH) on a cluster: plain PUBLISH would go to every node."""
+        self._subscriber: Subscriber = (
+            ShardedSubscriber(client) if isinstance(client, RedisCluster) else PlainSubscriber(client)
+        )
 
     async def append(
         self,
@@ -104,14 +111,16 @@ class RedisBroker:
         return _head(result)
 
     async def commits(self, project_ids: Sequence[ProjectId]) -> dict[ProjectId, int]:
-        async with self.client.pipeline(transaction=False) as pipe:
-            for project_id in project_ids:
-                await self._read(keys=self._read_keys(project_id), args=[""], client=pipe)
-            results = await pipe.execute()
+        calls = [(self._read_keys(project_id), [""]) for project_id in project_ids]
+        results = await run_for_each(self.client, self._read, calls)
         return {p: int(r[2]) for p, r in zip(project_ids, results, strict=True) if r[0]}
 
     async def broadcast(self, project_id: ProjectId, frame: bytes) -> None:
-        await self.client.publish(self.keys.channel(project_id), b"\n" + frame)
+        channel, message = self.keys.channel(project_id), b"\n" + frame
+        if self.sharded:
+            await self.client.spublish(channel, message)
+        else:
+            await self.client.publish(channel, message)
 
     async def read(self, project_id: ProjectId, since: int | None = None) -> History:
         epoch, seq, commit, complete, *frames = await self._read(
@@ -126,7 +135,7 @@ class RedisBroker:
         await self._subscriber.remove(self.keys.channel(project_id), listener)
 
     def on_reconnect(self, callback: Callable[[], None]) -> None:
-        """`callback` runs after the pub/sub connection came back (frames may have been missed)."""
+        """`callback` runs after a pub/sub connection came back (frames may have been missed)."""
         self._subscriber.reconnect_callbacks.append(callback)
 
     async def ping(self) -> None:
@@ -152,6 +161,7 @@ class RedisBroker:
                 retention.max_bytes,
                 retention.idle_ttl_seconds,
                 self.keys.channel(project_id),
+                "SPUBLISH" if self.sharded else "PUBLISH",
                 mode,
                 fence_or_stamp,
                 *rest,
@@ -162,91 +172,3 @@ class RedisBroker:
 
 def _head(result: list[bytes]) -> Head:
     return Head(result[0].decode(), int(result[1]), int(result[2]))
-
-
-class _Subscriber:
-    """One pub/sub connection for the process; channels come and go with the projects' tabs."""
-
-    def __init__(self, client: Redis) -> None:
-        self.pubsub = client.pubsub()
-        self.listeners: dict[str, list[Listener]] = defaultdict(list)
-        self.reconnect_callbacks: list[Callable[[], None]] = []
-        self._confirmed: dict[str, asyncio.Event] = {}
-        self._task: asyncio.Task[None] | None = None
-        self._subscribed = asyncio.Event()
-
-    async def add(self, channel: str, listener: Listener) -> None:
-        first = channel not in self.listeners
-        self.listeners[channel].append(listener)
-        if not first:
-            return
-        confirmed = self._confirmed[channel] = asyncio.Event()
-        await self.pubsub.subscribe(channel)
-        self._subscribed.set()
-        if self._task is None:
-            # It serves every tab of the process, not the one whose connection started it.
-            self._task = asyncio.create_task(self._read(), name="redis-pubsub-reader", context=detached())
-        # Only once Redis confirmed the subscription is every later publish sure to reach us.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(SUBSCRIBE_TIMEOUT_SECONDS):
-                await confirmed.wait()
-
-    async def remove(self, channel: str, listener: Listener) -> None:
-        listeners = self.listeners.get(channel)
-        if not listeners or listener not in listeners:
-            return
-        listeners.remove(listener)
-        if not listeners:
-            del self.listeners[channel]
-            self._confirmed.pop(channel, None)
-            with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
-                await self.pubsub.unsubscribe(channel)
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self.pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
-
-    async def _read(self) -> None:
-        while True:
-            if not self.listeners:
-                self._subscribed.clear()
-                await self._subscribed.wait()
-            try:
-                message = await self.pubsub.get_message(timeout=1.0)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-                logger.warning("redis pub/sub connection lost (%s); reconnecting", error)
-                await asyncio.sleep(RECONNECT_DELAY_SECONDS)
-                await self._resubscribe()
-                continue
-            if message is not None:
-                self._dispatch(message)
-
-    async def _resubscribe(self) -> None:
-        try:
-            await self.pubsub.subscribe(*self.listeners)
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            return
-        BROKER_RECONNECTS.inc()
-        for callback in self.reconnect_callbacks:
-            callback()
-
-    def _dispatch(self, message: dict[str, object]) -> None:
-        channel = message["channel"]
-        name = channel.decode() if isinstance(channel, bytes) else str(channel)
-        if message["type"] == "subscribe":
-            if name in self._confirmed:
-                self._confirmed[name].set()
-            return
-        if message["type"] != "message":
-            return
-        data = message["data"]
-        if not isinstance(data, bytes):
-            return
-        header, _, frame = data.partition(b"\n")
-        epoch, _, stamp = header.partition(b" ")
-        committed_at = float(stamp) if stamp else None
-        for listener in list(self.listeners.get(name, ())):
-            listener(epoch.decode(), frame, committed_at)

@@ -1,11 +1,9 @@
-"""Opening what a process talks to: the database (migrated, or checked to be), Redis, and the key
-that encrypts stored OAuth tokens."""
+"""Opening what a process talks to: the database (migrated, or checked to be) and the key that
+encrypts stored OAuth tokens (Redis: channels/redis_connection.py)."""
 
 from __future__ import annotations
 
 import logging
-
-from redis.asyncio import BlockingConnectionPool, Redis
 
 from db.engine import Database, is_postgres_url
 from db.migrate import migrate, pending_migrations
@@ -14,9 +12,6 @@ from forge.settings import Settings
 
 logger = logging.getLogger("forge")
 
-REDIS_WAIT_SECONDS = 10.0
-"""How long a command may wait for one of the pool's connections before it fails."""
-
 
 class NotMigrated(Exception):
     """The PostgreSQL schema is behind the code; `forge migrate` brings it up to date."""
@@ -24,13 +19,6 @@ class NotMigrated(Exception):
 
 class ConfigurationError(Exception):
     """A combination of settings this deployment cannot run with."""
-
-
-def redis_client(url: str, max_connections: int) -> Redis:
-    """A client whose commands wait for a free connection when all are busy: redis-py's default
-    pool refuses the command outright (a reconnect storm of a thousand tabs would get errors)."""
-    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=REDIS_WAIT_SECONDS)
-    return Redis(connection_pool=pool)
 
 
 def oauth_key(settings: Settings) -> bytes:

@@ -11,13 +11,12 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
-
 from channels.broker import Broker, Retention
 from channels.event_metrics import CountingPublisher
 from channels.memory import MemoryBroker
 from channels.publisher import BrokerPublisher
 from channels.redis import RedisBroker
+from channels.redis_connection import RedisClient, connect_redis
 from channels.relay import OutboxRelay
 from channels.run_queue import BrokerWakeups
 from db.engine import Database
@@ -26,7 +25,7 @@ from db.token_cipher import AesGcmTokenCipher
 from domain.clock import Clock, SystemClock
 from domain.ports import EventPublisher
 from domain.rules.plans import PlanCatalog
-from forge.connections import oauth_key, open_database, redis_client
+from forge.connections import oauth_key, open_database
 from forge.faults import FaultAfterCommit
 from forge.services import Services, build_services
 from forge.settings import Settings
@@ -42,7 +41,7 @@ class Core:
     publisher: BrokerPublisher
     services: Services
     catalog: PlanCatalog
-    redis: Redis | None
+    redis: RedisClient | None
     _relay: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
@@ -51,7 +50,13 @@ class Core:
         cipher = AesGcmTokenCipher(oauth_key(settings))
         database = await open_database(settings)
         redis = (
-            redis_client(settings.redis_url, settings.redis_max_connections) if settings.redis_url else None
+            connect_redis(
+                settings.redis_url,
+                cluster=settings.redis_cluster,
+                max_connections=settings.redis_max_connections,
+            )
+            if settings.redis_url
+            else None
         )
         broker = _broker(settings, redis)
         storage = PiccoloStorage(database)
@@ -90,7 +95,7 @@ class Core:
         await self.database.stop()
 
 
-def _broker(settings: Settings, redis: Redis | None) -> Broker:
+def _broker(settings: Settings, redis: RedisClient | None) -> Broker:
     retention = Retention(
         min_events=settings.history_min_events,
         min_age_ms=settings.history_min_age_seconds * 1000,

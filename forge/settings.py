@@ -41,6 +41,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     """`redis://…` switches the broker, sequencing, history, presence and rate limits to Redis."""
     redis_prefix: str = "forge:"
+    redis_cluster: bool = False
+    """FORGE_REDIS_URL names one node of a Redis Cluster (7 or later): keys are spread over its nodes
+    by project, and frames go by sharded pub/sub."""
     redis_max_connections: Positive = 64
     """Connections to Redis per process; commands wait for a free one (pub/sub takes its own)."""
     jwt_secret: str | None = None
@@ -238,6 +241,7 @@ _EXPECTED = {
     "port": "an integer between 1 and 65535",
     "db_pool_size": "a positive integer",
     "redis_max_connections": "a positive integer",
+    "redis_cluster": "true or false",
     "max_body_bytes": "a positive integer (bytes)",
     "rate_limit_writes_per_minute": "a positive integer",
     "rate_limit_auth_failures_per_minute": "a positive integer",
@@ -275,6 +279,17 @@ def _describe(error: msgspec.ValidationError, raw: Mapping[str, object]) -> str:
     return f"{ENV_PREFIX}{name.upper()}: expected {expected}, got {raw.get(name)!r}"
 
 
+def _check_cluster(settings: Settings) -> None:
+    redis = settings.redis_url
+    if redis is None or not redis.startswith(("redis://", "rediss://")):
+        raise SettingsError(
+            f"FORGE_REDIS_CLUSTER: needs FORGE_REDIS_URL=redis://host:port of a cluster node, got {redis!r}"
+        )
+    if "{" in settings.redis_prefix or "}" in settings.redis_prefix:
+        # A hash tag in the prefix would be every key's tag: the whole deployment on one node.
+        raise SettingsError(f"FORGE_REDIS_PREFIX: no {{ or }} on a cluster, got {settings.redis_prefix!r}")
+
+
 def _check_consistency(settings: Settings) -> None:
     url = settings.database_url
     if url is not None and not (is_postgres_url(url) or url.startswith("sqlite:///")):
@@ -284,6 +299,8 @@ def _check_consistency(settings: Settings) -> None:
     redis = settings.redis_url
     if redis is not None and not redis.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError(f"FORGE_REDIS_URL: expected redis://host:port/db, got {redis!r}")
+    if settings.redis_cluster:
+        _check_cluster(settings)
     if settings.uses_clerk and settings.clerk_issuer is None:
         raise SettingsError(
             "FORGE_CLERK_ISSUER: expected your Clerk issuer URL (required with FORGE_CLERK_JWKS_URL "

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: the two deployments, apps, clients, tokens and a movable clock."""
+"""Fixtures shared by every test: the deployments, apps, clients, tokens and a movable clock."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ import msgspec
 import pytest
 from litestar import Litestar
 
+from channels.broker import Broker, Retention
+from channels.memory import MemoryBroker
+from channels.redis import RedisBroker
+from channels.redis_connection import RedisClient, connect_redis
 from db.storage import PiccoloStorage
 from forge.connections import open_database
 from forge.settings import Settings
@@ -22,10 +26,13 @@ from server.auth import issue_dev_token
 from tests import services
 from tests.api import Api
 from tests.live import live_server
+from tests.redis_cluster import ClusterUnavailable, LocalCluster
 from tests.token_witness import TokenWitness
 
 JWT_SECRET = "test-secret-" + "x" * 40
 DEPLOYMENTS = ("embedded", "scaled")
+CLUSTER = "cluster"
+"""PostgreSQL and a Redis Cluster: the modules marked `cluster` run on it too."""
 PRO_PRODUCT = "prod_pro"
 UNLIMITED_PRODUCT = "prod_unlimited"
 OAUTH_KEY = "q" * 43  # 32 bytes of URL-safe base64
@@ -60,14 +67,50 @@ def redis_problem() -> services.Unavailable | None:
     return asyncio.run(services.check_redis())
 
 
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | services.Unavailable]:
+    """The URL of a node of the session's Redis Cluster, started for the first test that needs it."""
+    cluster = LocalCluster(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        cluster.start()
+    except ClusterUnavailable as error:
+        yield services.Unavailable(f"no local Redis Cluster: {error}")
+        return
+    yield cluster.url
+    cluster.stop()
+
+
 @pytest.fixture(params=DEPLOYMENTS)
 def deployment(request: pytest.FixtureRequest) -> str:
-    """Every test that uses it runs twice: embedded (SQLite, in-process) and scaled (PG + Redis)."""
+    """Every test that uses it runs twice: embedded (SQLite, in-process) and scaled (PG + Redis);
+    in modules marked `cluster`, a third time on PG + a Redis Cluster (pytest_generate_tests)."""
     return str(request.param)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Adds the cluster deployment to the tests of modules marked `cluster`, unless a test says
+    itself where it runs: as a parametrize mark, which pytest then prefers to the fixture's params."""
+    definition = metafunc.definition
+    if (
+        "deployment" in metafunc.fixturenames
+        and definition.get_closest_marker("cluster")
+        and not _parametrizes_deployment(definition)
+    ):
+        definition.add_marker(pytest.mark.parametrize("deployment", (*DEPLOYMENTS, CLUSTER), indirect=True))
+
+
+def _parametrizes_deployment(definition: pytest.Function) -> bool:
+    for marker in definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        if "deployment" in ([n.strip() for n in names.split(",")] if isinstance(names, str) else names):
+            return True
+    return False
 
 
 @pytest.fixture
 async def settings(
+    request: pytest.FixtureRequest,
     deployment: str,
     tmp_path: Path,
     postgres_url: str | services.Unavailable,
@@ -87,19 +130,20 @@ async def settings(
         return
     if isinstance(postgres_url, services.Unavailable):
         services.unavailable(postgres_url.reason)
-    if redis_problem is not None:
-        services.unavailable(redis_problem.reason)
+    cluster_url = request.getfixturevalue("redis_cluster") if deployment == CLUSTER else None
+    redis = services.redis_target(redis_problem, cluster_url)
     assert isinstance(postgres_url, str)
     await services.truncate_all(postgres_url)
     prefix = f"forge-test:{secrets.token_hex(6)}:"
     yield msgspec.structs.replace(
         base,
         database_url=postgres_url,
-        redis_url=services.REDIS_URL,
+        redis_url=redis.url,
+        redis_cluster=redis.cluster,
         redis_prefix=prefix,
         oauth_encryption_key=OAUTH_KEY,
     )
-    await services.delete_prefix(prefix)
+    await services.delete_prefix(redis, prefix)
 
 
 @pytest.fixture
@@ -110,6 +154,48 @@ async def storage(settings: Settings) -> AsyncIterator[PiccoloStorage]:
         yield PiccoloStorage(database)
     finally:
         await database.stop()
+
+
+@pytest.fixture
+async def make_redis(settings: Settings) -> AsyncIterator[Callable[[], RedisClient]]:
+    """`make_redis()`: a client of the deployment's Redis (or cluster) with connections of its own,
+    as another process would have; closed after the test."""
+    clients: list[RedisClient] = []
+
+    def make() -> RedisClient:
+        assert settings.redis_url is not None, "only the scaled deployments have Redis"
+        client = connect_redis(settings.redis_url, cluster=settings.redis_cluster, max_connections=16)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+async def make_broker(
+    settings: Settings, make_redis: Callable[[], RedisClient]
+) -> AsyncIterator[Callable[..., Broker]]:
+    """`make_broker(retention)`: the deployment's broker, memory or Redis under the test's prefix;
+    each Redis one on a client of its own. Closed after the test."""
+    brokers: list[Broker] = []
+
+    def make(retention: Retention | None = None) -> Broker:
+        if settings.redis_url is None:
+            return MemoryBroker(retention)
+        broker = RedisBroker(make_redis(), settings.redis_prefix, retention)
+        brokers.append(broker)
+        return broker
+
+    yield make
+    for broker in brokers:
+        await broker.close()
+
+
+@pytest.fixture
+def broker(make_broker: Callable[..., Broker]) -> Broker:
+    return make_broker()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import contextlib
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,15 +17,10 @@ import httpx
 
 from tests import services
 from tests.conftest import JWT_SECRET, OAUTH_KEY
+from tests.ports import free_port
 
 FORGE = str(Path(sys.executable).with_name("forge"))
 READY_TIMEOUT_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def forge_env(**settings: str) -> dict[str, str]:
@@ -52,27 +46,30 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> N
 
 @contextlib.contextmanager
 def scaled_deployment(
-    postgres_url: str | services.Unavailable, redis_problem: services.Unavailable | None
+    postgres_url: str | services.Unavailable,
+    redis_problem: services.Unavailable | None,
+    cluster_url: str | services.Unavailable | None = None,
 ) -> Iterator[dict[str, str]]:
     """The settings of processes sharing the test PostgreSQL database (emptied first) and a Redis
-    prefix of their own (deleted after); skips, or fails when services are required, without them."""
+    prefix of their own (deleted after), on the Redis Cluster when given its URL; skips, or fails
+    when services are required, without them."""
     if isinstance(postgres_url, services.Unavailable):
         services.unavailable(postgres_url.reason)
-    if redis_problem is not None:
-        services.unavailable(redis_problem.reason)
+    redis = services.redis_target(redis_problem, cluster_url)
     assert isinstance(postgres_url, str)
     asyncio.run(services.truncate_all(postgres_url))
     prefix = f"forge-test:{secrets.token_hex(6)}:"
     try:
         yield {
             "FORGE_DATABASE_URL": postgres_url,
-            "FORGE_REDIS_URL": services.REDIS_URL,
+            "FORGE_REDIS_URL": redis.url,
+            "FORGE_REDIS_CLUSTER": str(redis.cluster).lower(),
             "FORGE_REDIS_PREFIX": prefix,
             "FORGE_OAUTH_ENCRYPTION_KEY": OAUTH_KEY,
             "FORGE_JWT_SECRET": JWT_SECRET,
         }
     finally:
-        asyncio.run(services.delete_prefix(prefix))
+        asyncio.run(services.delete_prefix(redis, prefix))
 
 
 class ServeProcess:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from tests.processes import free_port
+from tests.ports import free_port
 
 READY_TIMEOUT_SECONDS = 10
 

@@ -1,4 +1,5 @@
-"""The test session's PostgreSQL database and Redis server, and what to do when they are missing."""
+"""The test session's PostgreSQL database and Redis (one server, or the local cluster of
+tests/redis_cluster.py), and what to do when they are missing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
+from channels.redis_connection import connect_redis
 from db.migrate import migrate
 from db.tables import TABLES
 
@@ -23,6 +25,15 @@ REDIS_URL = os.environ.get("FORGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 @dataclass(frozen=True)
 class Unavailable:
     reason: str
+
+
+@dataclass(frozen=True)
+class RedisTarget:
+    url: str
+    cluster: bool
+
+
+SINGLE_REDIS = RedisTarget(REDIS_URL, cluster=False)
 
 
 def unavailable(reason: str) -> None:
@@ -84,8 +95,22 @@ async def check_redis() -> Unavailable | None:
     return None
 
 
-async def delete_prefix(prefix: str) -> None:
-    client = Redis.from_url(REDIS_URL)
+def redis_target(redis_problem: Unavailable | None, cluster_url: str | Unavailable | None) -> RedisTarget:
+    """The session's Redis server, or the cluster when given its URL; skips, or fails when
+    services are required, if the one asked for is missing."""
+    if cluster_url is None:
+        if redis_problem is not None:
+            unavailable(redis_problem.reason)
+        return SINGLE_REDIS
+    if isinstance(cluster_url, Unavailable):
+        unavailable(cluster_url.reason)
+    assert isinstance(cluster_url, str)
+    return RedisTarget(cluster_url, cluster=True)
+
+
+async def delete_prefix(redis: RedisTarget, prefix: str) -> None:
+    """Deletes a test's keys, on every node of a cluster."""
+    client = connect_redis(redis.url, cluster=redis.cluster, max_connections=4)
     try:
         keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=1000)]
         if keys:

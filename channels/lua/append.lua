@@ -10,11 +10,13 @@
 -- ARGV[4]  …and every frame younger than this many milliseconds…
 -- ARGV[5]  …but never more than this many bytes of frames
 -- ARGV[6]  forget the stream after this many idle seconds
--- ARGV[7]  pub/sub channel of the project
--- ARGV[8]  'commit': committed events follow; 'restart': the same, in a new stream whatever
---          exists; 'live': live frames follow, taken only if the stream is fenced to ARGV[9]
--- ARGV[9]  'live': the fence; otherwise when the publisher got the batch (Unix seconds, '' unknown)
--- ARGV[10…] 'live': payloads (JSON objects without `seq`); otherwise triples of event-log number,
+-- ARGV[7]  pub/sub channel of the project (it shares the keys' hash tag, so their cluster slot)
+-- ARGV[8]  'PUBLISH' on one Redis server; 'SPUBLISH' on a cluster (sharded pub/sub: only the node
+--          that owns the slot delivers it, to its own subscribers)
+-- ARGV[9]  'commit': committed events follow; 'restart': the same, in a new stream whatever
+--          exists; 'live': live frames follow, taken only if the stream is fenced to ARGV[10]
+-- ARGV[10] 'live': the fence; otherwise when the publisher got the batch (Unix seconds, '' unknown)
+-- ARGV[11…] 'live': payloads (JSON objects without `seq`); otherwise triples of event-log number,
 --          fence change ('' none, else '=' followed by the new fence) and payload
 -- Returns  {epoch, seq, commit}; {'behind', commit} if committed events start past the stream's
 --          next one (nothing appended); {'fenced'} if live frames are refused (nothing appended)
@@ -25,7 +27,7 @@
 
 local meta, history, sizes = KEYS[1], KEYS[2], KEYS[3]
 local now, min_events, min_age = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local max_bytes, ttl, channel, mode = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local max_bytes, ttl, channel, publish, mode = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
 local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
 
 local state = redis.call('HMGET', meta, 'epoch', 'seq', 'commit', 'fence', 'size', 'run')
@@ -33,11 +35,11 @@ local epoch, seq, commit, fence, size = state[1], tonumber(state[2]), tonumber(s
 local trusted = epoch and state[6] == run and commit
 
 if mode == 'live' then
-  if not trusted or fence ~= ARGV[9] or ARGV[9] == '' then
+  if not trusted or fence ~= ARGV[10] or ARGV[10] == '' then
     return {'fenced'}
   end
 else
-  local first = tonumber(ARGV[10])
+  local first = tonumber(ARGV[11])
   if mode == 'restart' or not trusted then
     epoch, seq, commit, fence, size = ARGV[1], 0, first - 1, '', 0
     redis.call('DEL', history, sizes)
@@ -47,8 +49,8 @@ else
 end
 
 local header = epoch
-if mode ~= 'live' and ARGV[9] ~= '' then
-  header = epoch .. ' ' .. ARGV[9]
+if mode ~= 'live' and ARGV[10] ~= '' then
+  header = epoch .. ' ' .. ARGV[10]
 end
 
 local function add(payload)
@@ -56,16 +58,16 @@ local function add(payload)
   local frame = '{"seq":' .. seq .. ',' .. string.sub(payload, 2)
   redis.call('XADD', history, seq .. '-1', 'f', frame)
   redis.call('RPUSH', sizes, seq .. ':' .. now .. ':' .. #frame)
-  redis.call('PUBLISH', channel, header .. '\n' .. frame)
+  redis.call(publish, channel, header .. '\n' .. frame)
   size = size + #frame
 end
 
 if mode == 'live' then
-  for i = 10, #ARGV do
+  for i = 11, #ARGV do
     add(ARGV[i])
   end
 else
-  for i = 10, #ARGV, 3 do
+  for i = 11, #ARGV, 3 do
     local number = tonumber(ARGV[i])
     if number > commit then  -- one it has already is dropped: publishing may be repeated
       add(ARGV[i + 2])

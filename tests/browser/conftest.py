@@ -20,7 +20,8 @@ from playwright.async_api import Browser, BrowserContext, async_playwright
 from server.auth import issue_dev_token
 from tests import services
 from tests.conftest import JWT_SECRET
-from tests.processes import FORGE, forge_env, free_port, scaled_deployment, wait_until_ready
+from tests.ports import free_port
+from tests.processes import FORGE, forge_env, scaled_deployment, wait_until_ready
 
 CHROMIUM = Path(os.environ.get("FORGE_TEST_CHROMIUM", "/usr/bin/chromium"))
 VIEWPORT = {"width": 1280, "height": 800}

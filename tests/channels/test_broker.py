@@ -1,23 +1,21 @@
 """The broker contract (channels/broker.py) on both backends: the memory broker (embedded) and Redis
-(scaled). Committed events go in strictly in commit order, exactly once; live frames only under the
-current fence; history within its byte budget."""
+(scaled: one server, and a cluster). Committed events go in strictly in commit order, exactly once;
+live frames only under the current fence; history within its byte budget."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
-from redis.asyncio import Redis
 
 from channels.broker import Behind, Broker, Head, Retention, seq_of
 from channels.memory import MemoryBroker
-from channels.redis import RedisBroker
 from domain.events import LoggedEvent
 from domain.ids import ProjectId
-from forge.settings import Settings
+
+pytestmark = pytest.mark.cluster
 
 BIG = 1000
 """Floors high enough that only the byte budget trims."""
@@ -37,28 +35,6 @@ def committed(first: int, *names: str, fence: str | None = None) -> list[LoggedE
 
 def live(text: str) -> bytes:
     return json.dumps({"type": "message.delta", "text": text}).encode()
-
-
-@pytest.fixture
-async def make_broker(settings: Settings) -> AsyncIterator[object]:
-    """`make_broker(retention)`: the deployment's broker, memory or Redis under the test's prefix."""
-    clients: list[Redis] = []
-
-    def make(retention: Retention | None = None) -> Broker:
-        if settings.redis_url is None:
-            return MemoryBroker(retention)
-        client = Redis.from_url(settings.redis_url)
-        clients.append(client)
-        return RedisBroker(client, settings.redis_prefix, retention)
-
-    yield make
-    for client in clients:
-        await client.aclose()
-
-
-@pytest.fixture
-def broker(make_broker) -> Broker:
-    return make_broker()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Two `forge serve` processes sharing PostgreSQL and Redis, tabs on both, events published from a
-third process: every tab sees the identical sequence."""
+"""Two `forge serve` processes sharing PostgreSQL and Redis (one server, or a cluster), tabs on both,
+events published from a third process: every tab sees the identical sequence."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ WRITER = textwrap.dedent(
     """
     import asyncio, sys
     from uuid import UUID
-    from redis.asyncio import Redis
     from channels.publisher import BrokerPublisher
     from channels.redis import RedisBroker
+    from channels.redis_connection import connect_redis
     from db.engine import Database
     from db.storage import PiccoloStorage
     from domain.clock import SystemClock
@@ -34,10 +34,10 @@ WRITER = textwrap.dedent(
     from domain.services.projects import ProjectService
     from domain.services.usage import UsageService
 
-    async def main(database_url, redis_url, prefix, project, label, count):
+    async def main(database_url, redis_url, cluster, prefix, project, label, count):
         database = Database(database_url)
         await database.start()
-        redis = Redis.from_url(redis_url)
+        redis = connect_redis(redis_url, cluster=cluster == "true", max_connections=4)
         storage = PiccoloStorage(database)
         publisher = BrokerPublisher(RedisBroker(redis, prefix), storage.events)
         usage = UsageService(storage, publisher, SystemClock(), PlanCatalog())
@@ -48,7 +48,7 @@ WRITER = textwrap.dedent(
         await redis.aclose()
         await database.stop()
 
-    asyncio.run(main(*sys.argv[1:6], int(sys.argv[6])))
+    asyncio.run(main(*sys.argv[1:7], int(sys.argv[7])))
     """
 )
 """Commits renames of a project through the domain services, as any worker process commits."""
@@ -81,6 +81,7 @@ async def test_tabs_on_two_servers_see_two_other_processes_commits_in_commit_ord
             WRITER,
             scaled_env["FORGE_DATABASE_URL"],
             scaled_env["FORGE_REDIS_URL"],
+            scaled_env["FORGE_REDIS_CLUSTER"],
             scaled_env["FORGE_REDIS_PREFIX"],
             project["id"],
             label,

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.ws import open_tab
+
+pytestmark = pytest.mark.cluster
 
 
 async def test_a_fresh_tab_gets_a_hello_with_the_whole_state(api, base_url):

@@ -8,6 +8,8 @@ import pytest
 
 from tests.ws import open_tab
 
+pytestmark = pytest.mark.cluster
+
 
 @pytest.fixture
 async def tab(api, base_url):

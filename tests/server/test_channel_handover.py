@@ -7,12 +7,15 @@ import asyncio
 import random
 
 import msgspec
+import pytest
 
 from domain.entities import AgentRun
 from domain.enums import Framework
 from domain.services.agent_runs import RunOutcome
 from tests.streams import LiveStream, claim
 from tests.ws import TextRebuilder, open_tab
+
+pytestmark = pytest.mark.cluster
 
 CHUNKS = [f"word{n} " for n in range(400)]
 TABS = 8

@@ -12,6 +12,8 @@ from server.app import build_app, configure
 from tests.streams import rename
 from tests.ws import open_tab
 
+pytestmark = pytest.mark.cluster
+
 HISTORY = 5
 
 
@@ -128,7 +130,7 @@ async def test_history_survives_the_last_tab_leaving(app, api, base_url):
     await tab.close()
 
 
-@pytest.mark.parametrize("deployment", ["scaled"], indirect=True)
+@pytest.mark.parametrize("deployment", ["scaled", "cluster"], indirect=True)
 async def test_a_lost_history_sends_connected_tabs_a_new_hello(app, api, base_url, settings):
     project = await api.project()
     tab = await open_tab(base_url, project["id"])

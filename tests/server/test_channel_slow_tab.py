@@ -11,6 +11,8 @@ from server.app import build_app, configure
 from tests.streams import LiveStream, claim
 from tests.ws import open_tab
 
+pytestmark = pytest.mark.cluster
+
 BUFFER = 64
 EVENTS = 3000
 CHUNK = "x" * 4096  # enough bytes to fill the sockets' buffers between server and stalled tab

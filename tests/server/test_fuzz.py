@@ -106,7 +106,7 @@ def server(request, tmp_path_factory, postgres_url, redis_problem):
     process.wait(timeout=10)
     log.close()
     if request.param == "scaled":
-        asyncio.run(services.delete_prefix(prefix))
+        asyncio.run(services.delete_prefix(services.SINGLE_REDIS, prefix))
 
 
 def operations(url: str):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 
-from channels.rate_limits import MemoryRateLimitStore
+from channels.rate_limits import MemoryRateLimitStore, RedisRateLimitStore
 from domain.rules.rate_limits import RateLimit
 from server.app import create_app
 
@@ -122,7 +122,7 @@ async def test_expired_windows_are_removed():
     assert (await store.hit("new", rule, now + timedelta(seconds=61))).remaining == 3
 
 
-@pytest.mark.parametrize("deployment", ["scaled"], indirect=True)
+@pytest.mark.parametrize("deployment", ["scaled", "cluster"], indirect=True)
 async def test_redis_windows_expire_by_themselves(app, client, settings):
     limiter = app.state.web.limits.limiter
     rule = RateLimit(limit=10, window=timedelta(seconds=30))
@@ -131,3 +131,14 @@ async def test_redis_windows_expire_by_themselves(app, client, settings):
 
     ttl_ms = await app.state.web.core.redis.pttl(f"{settings.redis_prefix}ratelimit:expiring")
     assert 0 < ttl_ms <= 30_000
+
+
+@pytest.mark.parametrize("deployment", ["scaled", "cluster"], indirect=True)
+async def test_servers_sharing_redis_count_a_users_hits_in_one_window(settings, make_redis):
+    servers = [RedisRateLimitStore(make_redis(), settings.redis_prefix) for _ in range(2)]
+    rule = RateLimit(limit=3, window=timedelta(minutes=1))
+    now = datetime.now(UTC)
+
+    decisions = [await servers[n % 2].hit("writes:alice", rule, now) for n in range(4)]
+
+    assert [d.allowed for d in decisions] == [True, True, True, False]

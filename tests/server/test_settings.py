@@ -48,6 +48,22 @@ def test_values_are_converted_from_text():
             {"FORGE_REDIS_URL": "localhost:6379"},
             "FORGE_REDIS_URL: expected redis://host:port/db, got 'localhost:6379'",
         ),
+        (
+            {"FORGE_REDIS_URL": "redis://node-1:7000", "FORGE_REDIS_CLUSTER": "maybe"},
+            "FORGE_REDIS_CLUSTER: expected true or false, got 'maybe'",
+        ),
+        (
+            {"FORGE_REDIS_CLUSTER": "true"},
+            "FORGE_REDIS_CLUSTER: needs FORGE_REDIS_URL=redis://host:port of a cluster node, got None",
+        ),
+        (
+            {
+                "FORGE_REDIS_URL": "redis://node-1:7000",
+                "FORGE_REDIS_CLUSTER": "true",
+                "FORGE_REDIS_PREFIX": "{forge}:",
+            },
+            "FORGE_REDIS_PREFIX: no { or } on a cluster, got '{forge}:'",
+        ),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable(environ, message):
@@ -55,6 +71,12 @@ def test_a_wrong_value_is_one_line_naming_the_variable(environ, message):
         parse_settings(environ)
 
     assert str(error.value) == message
+
+
+def test_a_cluster_is_chosen_with_its_setting():
+    settings = parse_settings({"FORGE_REDIS_URL": "redis://node-1:7000/0", "FORGE_REDIS_CLUSTER": "true"})
+
+    assert (settings.redis_url, settings.redis_cluster) == ("redis://node-1:7000/0", True)
 
 
 def test_clerk_needs_its_issuer():

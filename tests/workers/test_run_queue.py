@@ -1,4 +1,5 @@
-"""The run queue on both databases: one run per project at a time, in order, leases that end."""
+"""The run queue on every deployment: one run per project at a time, in order, leases that end, and
+idle workers woken through the deployment's broker."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from channels.memory import MemoryBroker
 from channels.publisher import BrokerPublisher
+from channels.run_queue import listen_for_runs
 from domain.enums import MessageStatus, MessageType, RunStatus
 from domain.errors import LeaseLost
 from domain.ids import UserId
@@ -18,13 +20,16 @@ from domain.services.messages import MessageService
 from domain.services.projects import ProjectService
 from domain.services.usage import UsageService
 
+pytestmark = pytest.mark.cluster
+
 LEASE = timedelta(seconds=30)
 ALICE = UserId("alice")
 
 
 class Queue:
-    def __init__(self, storage, clock) -> None:
-        publisher = BrokerPublisher(MemoryBroker(), storage.events)
+    def __init__(self, storage, clock, broker) -> None:
+        publisher = BrokerPublisher(broker, storage.events)
+        self.broker = broker
         self.storage = storage
         self.clock = clock
         self.usage = UsageService(storage, publisher, clock, PlanCatalog())
@@ -51,8 +56,8 @@ class Queue:
 
 
 @pytest.fixture
-def queue(storage, clock) -> Queue:
-    return Queue(storage, clock)
+def queue(storage, clock, broker) -> Queue:
+    return Queue(storage, clock, broker)
 
 
 async def test_a_claim_takes_the_oldest_waiting_run_with_its_reply_streaming(queue):
@@ -163,3 +168,15 @@ async def test_a_released_run_waits_again_without_counting_the_attempt(queue):
 
     again = await queue.runs.claim_next("w2", LEASE)
     assert (again.id, again.attempts) == (run.id, 1)
+
+
+async def test_a_waiting_run_wakes_a_worker_listening_on_another_connection(queue, make_broker):
+    woken = asyncio.Event()
+    # Embedded, one process holds the one broker; scaled, the worker's broker is a client of its own.
+    listening = queue.broker if isinstance(queue.broker, MemoryBroker) else make_broker()
+    await listen_for_runs(listening, woken.set)
+
+    await queue.project_with_prompts("a to-do list app")
+
+    async with asyncio.timeout(5):
+        await woken.wait()
