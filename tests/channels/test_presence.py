@@ -12,6 +12,7 @@ import pytest
 
 from channels.frames import PresenceClient
 from channels.presence import MemoryPresence, Presence, Reaped, RedisPresence
+from domain.enums import ProjectRole
 from domain.ids import ProjectId
 
 pytestmark = pytest.mark.cluster
@@ -39,7 +40,9 @@ def project() -> ProjectId:
 
 
 def tab(name: str) -> PresenceClient:
-    return PresenceClient(client_id=name, user_id="alice", joined_at="2026-01-15T12:00:00.000Z")
+    return PresenceClient(
+        client_id=name, user_id="alice", role=ProjectRole.OWNER, joined_at="2026-01-15T12:00:00.000Z"
+    )
 
 
 async def test_join_and_leave_answer_how_many_watch_the_project(make_presence, project):

@@ -10,7 +10,7 @@ import pytest
 
 from channels.memory import MemoryBroker
 from channels.publisher import BrokerPublisher
-from channels.run_queue import listen_for_runs
+from channels.run_queue import BrokerWakeups, listen_for_runs
 from domain.enums import MessageStatus, MessageType, RunStatus
 from domain.errors import LeaseLost
 from domain.ids import UserId
@@ -33,9 +33,10 @@ class Queue:
         self.storage = storage
         self.clock = clock
         self.usage = UsageService(storage, publisher, clock, PlanCatalog())
-        self.projects = ProjectService(storage, publisher, clock, self.usage)
-        self.messages = MessageService(storage, publisher, clock, self.usage)
-        self.runs = AgentRunService(storage, publisher, clock, self.usage)
+        wakeups = BrokerWakeups(broker)
+        self.projects = ProjectService(storage, publisher, clock, self.usage, wakeups=wakeups)
+        self.messages = MessageService(storage, publisher, clock, self.usage, wakeups=wakeups)
+        self.runs = AgentRunService(storage, publisher, clock, self.usage, wakeups=wakeups)
 
     async def project_with_prompts(self, *prompts: str):
         project = await self.projects.create_with_message(ALICE, prompts[0])
