@@ -11,7 +11,7 @@ taken over once their lease (5 s here) expires. Then, via REST on the surviving 
 run must end, and the tabs must go quiet.
 
     .venv/bin/python bench/scale.py [--projects 50] [--tabs 1000] [--word-delay-ms 30]
-        [--redis-url redis://127.0.0.1:6379/0] [--redis-cluster] [--json]
+        [--redis-url redis://127.0.0.1:6379/0 | --redis-cluster] [--json]
 
 Figures: deliveries/s is sequenced frames received by all tabs over the run phase (from the
 prompts to the last such frame). Commit-to-tab is a frame's arrival minus the `updatedAt` of the
@@ -25,9 +25,10 @@ the matching type), users whose credits are not one spent per completed run (fai
 refunded). Failed runs are counted, with their reasons. The CPU row says who had the machine
 meanwhile: on a shared one, a starved worker renews its short lease late and loses runs.
 
-`--redis-cluster` sets FORGE_REDIS_CLUSTER=true for every process (the Redis at `--redis-url` is
-then a node of a cluster); it waits for the Redis Cluster support, as `forge` refuses the setting
-until then. Needs PostgreSQL and Redis, as the test suite does.
+`--redis-cluster` runs every process on a Redis Cluster (FORGE_REDIS_CLUSTER=true): a local one of
+three masters the bench starts for itself (as the test suite does, tests/redis_cluster.py), or
+the cluster a node of which `--redis-url` names when it is given. Needs PostgreSQL, and Redis (or
+redis-server and redis-cli for the cluster), as the test suite does.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from bench.common import (
 )
 from bench.scale_rest import Users
 from bench.scale_tabs import Board, Tab, head, open_tabs, tally, wait_quiet
+from tests.redis_cluster import LocalCluster
 
 SERVERS = WORKERS = 2
 LEASE_SECONDS = 5
@@ -119,9 +121,19 @@ class Figures:
 
 
 @asynccontextmanager
-async def redis_side(url: str, cluster: bool) -> AsyncIterator[dict[str, str]]:
-    """The Redis settings of every process: a fresh key prefix on the Redis at `url`, deleted after.
-    The one place to start a Redis of the run's own instead (tests/redis_cluster.py's cluster)."""
+async def redis_side(url: str | None, cluster: bool, folder: Path) -> AsyncIterator[dict[str, str]]:
+    """The Redis settings of every process: a fresh key prefix on the Redis at `url`, deleted after;
+    with `cluster` and no `url`, a local Redis Cluster of the run's own, in `folder`."""
+    if cluster and url is None:
+        local = LocalCluster(folder / "redis-cluster")
+        local.start()
+        try:
+            async with redis_side(local.url, cluster, folder) as settings:
+                yield settings
+        finally:
+            local.stop()
+        return
+    url = url or REDIS_URL
     prefix = new_redis_prefix()
     settings = {"FORGE_REDIS_URL": url, "FORGE_REDIS_PREFIX": prefix}
     if cluster:
@@ -247,8 +259,8 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=50)
     parser.add_argument("--tabs", type=int, default=1000, help="spread evenly over the projects")
     parser.add_argument("--word-delay-ms", type=int, default=30, help="the offline model's pace")
-    parser.add_argument("--redis-url", default=REDIS_URL)
-    parser.add_argument("--redis-cluster", action="store_true", help="FORGE_REDIS_CLUSTER=true everywhere")
+    parser.add_argument("--redis-url", help=f"default: {REDIS_URL}, or a local cluster with --redis-cluster")
+    parser.add_argument("--redis-cluster", action="store_true", help="run on a Redis Cluster")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
@@ -259,14 +271,16 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             async with (
                 ScratchDatabase() as database_url,
-                redis_side(args.redis_url, args.redis_cluster) as redis,
+                redis_side(args.redis_url, args.redis_cluster, Path(folder)) as redis,
             ):
                 return await scenario({"FORGE_DATABASE_URL": database_url, **redis}, Path(folder), **sizes)
 
     import uvloop  # as the servers run (uvicorn's default when installed)
 
     figures = uvloop.run(run())
-    redis = ("cluster at " if args.redis_cluster else "") + args.redis_url
+    redis = ("a local Redis Cluster (3 masters)" if args.redis_cluster and not args.redis_url else "") or (
+        ("cluster at " if args.redis_cluster else "") + (args.redis_url or REDIS_URL)
+    )
     print(json.dumps(asdict(figures)) if args.json else report(figures, redis))
     if failures := figures.failures():
         sys.exit(f"must be zero but are not: {', '.join(failures)}")

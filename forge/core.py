@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
 
 from channels.broker import Broker, Retention
 from channels.event_metrics import CountingPublisher
@@ -31,18 +30,31 @@ from forge.services import Services, build_services
 from forge.settings import Settings
 
 
-@dataclass
 class Core:
-    settings: Settings
-    clock: Clock
-    database: Database
-    storage: PiccoloStorage
-    broker: Broker
-    publisher: BrokerPublisher
-    services: Services
-    catalog: PlanCatalog
-    redis: RedisClient | None
-    _relay: asyncio.Task[None] | None = field(default=None, repr=False)
+    # A plain class, not a dataclass: routes receive it as a dependency, and Litestar would check
+    # every field of a dataclass, which msgspec cannot do for the Redis client (one of two classes).
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        database: Database,
+        storage: PiccoloStorage,
+        broker: Broker,
+        publisher: BrokerPublisher,
+        services: Services,
+        catalog: PlanCatalog,
+        redis: RedisClient | None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.database = database
+        self.storage = storage
+        self.broker = broker
+        self.publisher = publisher
+        self.services = services
+        self.catalog = catalog
+        self.redis = redis
+        self._relay: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock | None = None) -> Core:
