@@ -22,8 +22,14 @@ _installed = False
 
 def redact(text: str) -> str:
     for pattern in _PATTERNS:
-        text = pattern.sub(rf"\g<1>{REDACTED}", text)
+        text = pattern.sub(_keep_the_name, text)
     return text
+
+
+def _keep_the_name(match: re.Match[str]) -> str:
+    # A function, not a `\g<1>` template: a template is compiled on first use, which fails for a
+    # record made while the interpreter shuts down.
+    return match.group(1) + REDACTED
 
 
 def install_token_redaction() -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
 from redis.asyncio import Redis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 
+from channels.broker import Listener
 from channels.redis import RedisBroker
 from domain.events import LoggedEvent
 from domain.ids import ProjectId
@@ -34,8 +35,8 @@ class Ears:
         self.heard: dict[ProjectId, list[str]] = {}
         self.changed = asyncio.Event()
 
-    def listener(self, project_id: ProjectId) -> Callable[[str, bytes], None]:
-        def hear(_epoch: str, frame: bytes) -> None:
+    def listener(self, project_id: ProjectId) -> Listener:
+        def hear(_epoch: str, frame: bytes, _committed_at: float | None) -> None:
             self.heard.setdefault(project_id, []).append(json.loads(frame)["name"])
             self.changed.set()
 
