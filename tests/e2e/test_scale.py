@@ -61,6 +61,7 @@ def test_frames_a_resume_replays_are_checked_but_not_timed() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("scaled_env", ["cluster"], indirect=True)  # where bench/scale.py runs
 async def test_killing_a_server_and_a_worker_mid_stream_loses_and_repeats_nothing(tmp_path, scaled_env):
     figures = await scenario(scaled_env, tmp_path, projects=PROJECTS, tabs=TABS, word_delay_ms=30)
 

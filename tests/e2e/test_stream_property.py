@@ -349,6 +349,8 @@ async def scenario_on_a_new_project(
 
 
 @pytest.mark.slow
+# One Redis server: the cluster's channels are the same code, covered by the other e2e tests there.
+@pytest.mark.parametrize("scaled_env", ["scaled"], indirect=True)
 @settings(
     max_examples=int(os.environ.get("FORGE_TEST_PROPERTY_EXAMPLES", "15")),
     deadline=None,
