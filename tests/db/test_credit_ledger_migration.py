@@ -14,9 +14,8 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
-import db.migrate
-from db.migrate import migrate, migrations_for
-from tests import services
+from db.migrate import migrate
+from tests.migrated import migrated_before
 
 LEDGER_MIGRATION = "0008_credit_ledger"
 NOW = datetime.now(UTC)
@@ -49,23 +48,8 @@ PROJECT = uuid4()
 def before_the_ledger(request, tmp_path: Path, monkeypatch) -> Iterator[tuple[str, str]]:
     """(dialect, url) of a database migrated up to the migration before the ledger."""
     dialect = str(request.param)
-    earlier = [m for m in migrations_for(dialect) if m.version < LEDGER_MIGRATION]
-    if dialect == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    else:
-        created = asyncio.run(services.create_database(migrated=False))
-        if isinstance(created, services.Unavailable):
-            services.unavailable(created.reason)
-        assert isinstance(created, str)
-        url = created
-    with monkeypatch.context() as patched:
-        patched.setattr(db.migrate, "migrations_for", lambda _: earlier)
-        asyncio.run(migrate(url))
-    try:
+    with migrated_before(dialect, LEDGER_MIGRATION, tmp_path, monkeypatch) as url:
         yield dialect, url
-    finally:
-        if dialect == "postgres":
-            asyncio.run(services.drop_database(url))
 
 
 def project_row() -> tuple[Any, ...]:

@@ -13,9 +13,8 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-import db.migrate
-from db.migrate import migrate, migrations_for
-from tests import services
+from db.migrate import migrate
+from tests.migrated import migrated_before
 
 MEMBERS_MIGRATION = "0009_members"
 NOW = datetime.now(UTC)
@@ -42,24 +41,9 @@ def before_sharing(request, tmp_path: Path, monkeypatch) -> Iterator[tuple[str, 
     """(dialect, url) of a database migrated up to the migration before sharing, with a project and
     two messages."""
     dialect = str(request.param)
-    earlier = [m for m in migrations_for(dialect) if m.version < MEMBERS_MIGRATION]
-    if dialect == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    else:
-        created = asyncio.run(services.create_database(migrated=False))
-        if isinstance(created, services.Unavailable):
-            services.unavailable(created.reason)
-        assert isinstance(created, str)
-        url = created
-    with monkeypatch.context() as patched:
-        patched.setattr(db.migrate, "migrations_for", lambda _: earlier)
-        asyncio.run(migrate(url))
-    try:
+    with migrated_before(dialect, MEMBERS_MIGRATION, tmp_path, monkeypatch) as url:
         asyncio.run(_write(dialect, url))
         yield dialect, url
-    finally:
-        if dialect == "postgres":
-            asyncio.run(services.drop_database(url))
 
 
 async def _write(dialect: str, url: str) -> None:

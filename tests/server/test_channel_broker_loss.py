@@ -5,14 +5,8 @@ event."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import msgspec
 import pytest
 
-from server.app import build_app, configure
-from tests.redis_server import PrivateRedis
 from tests.streams import rename
 from tests.ws import open_tab
 
@@ -22,19 +16,8 @@ NEW_HELLO_SECONDS = 10.0
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app(settings, clock, redis_server):
-    own = msgspec.structs.replace(settings, redis_url=redis_server.url)
-    app = build_app(own.max_body_bytes)
-    configure(app, own, clock)
-    return app
+def app(private_redis_app):
+    return private_redis_app
 
 
 def sequence_problems(frames: list[dict]) -> list[str]:
