@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from db.engine import Database
 from db.stores.billing import PiccoloCustomerStore, PiccoloSubscriptionStore, PiccoloWebhookLedger
 from db.stores.credits import PiccoloCreditLedger
+from db.stores.docs import PiccoloDocLog
 from db.stores.events import PiccoloEventLog
 from db.stores.fragments import PiccoloDraftStore, PiccoloFragmentStore
 from db.stores.idempotency import PiccoloIdempotencyStore
@@ -19,6 +20,7 @@ from domain.ports import (
     AttachmentStore,
     CreditLedger,
     CustomerStore,
+    DocLog,
     DraftStore,
     EventLog,
     FragmentStore,
@@ -42,6 +44,7 @@ class PiccoloStorage:
         self.projects: ProjectStore = PiccoloProjectStore()
         self.members: MemberStore = PiccoloMemberStore()
         self.profiles: ProfileStore = PiccoloProfileStore()
+        self.docs: DocLog = PiccoloDocLog()
         self.invitations: InvitationStore = PiccoloInvitationStore(can_lock_rows=database.is_postgres)
         self.messages: MessageStore = PiccoloMessageStore()
         self.attachments: AttachmentStore = PiccoloAttachmentStore()

@@ -126,6 +126,15 @@ class FragmentDraftTable(Table, tablename="fragment_drafts"):
     updated_at = Timestamptz()
 
 
+class DocUpdateTable(Table, tablename="doc_updates"):
+    """A project's shared code document, as the Yjs updates that made it (merged now and then)."""
+
+    id = UUID(primary_key=True)
+    project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
+    data = Bytea()
+    created_at = Timestamptz()
+
+
 class UsageTable(Table, tablename="usage"):
     """A user's credit account: the row their spends lock, so that they take turns. The credits
     themselves are the spends of CreditSpendTable."""
@@ -269,6 +278,7 @@ TABLES: tuple[type[Table], ...] = (
     ImportTable,
     AttachmentTable,
     FragmentDraftTable,
+    DocUpdateTable,
     UsageTable,
     SubscriptionTable,
     OAuthConnectionTable,

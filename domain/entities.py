@@ -25,6 +25,7 @@ from domain.enums import (
 from domain.ids import (
     AttachmentId,
     ConnectionId,
+    DocUpdateId,
     DraftId,
     FragmentId,
     ImportId,
@@ -148,6 +149,15 @@ class FragmentDraft(Entity, frozen=True, kw_only=True):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class DocUpdate(Entity, frozen=True, kw_only=True):
+    """One change of a project's shared code document (a Yjs update), or many merged into one."""
+
+    id: DocUpdateId
+    project_id: ProjectId
+    data: bytes
+    created_at: datetime
 
 
 class CreditSpend(Entity, frozen=True, kw_only=True):

@@ -11,6 +11,8 @@ from domain.entities import (
     AgentRun,
     Attachment,
     CreditSpend,
+    DocUpdate,
+    Files,
     Fragment,
     FragmentDraft,
     Import,
@@ -27,7 +29,7 @@ from domain.entities import (
 from domain.enums import DeliveryOutcome, ImportStatus, OAuthProvider, RunStatus
 from domain.events import LoggedBatch, LoggedEvent, ProjectEvent
 from domain.idempotency import AnyAnswer, IdempotencyRecord
-from domain.ids import FragmentId, ImportId, InvitationId, MessageId, ProjectId, RunId, UserId
+from domain.ids import DocUpdateId, FragmentId, ImportId, InvitationId, MessageId, ProjectId, RunId, UserId
 from domain.rules.rate_limits import Decision, RateLimit
 from domain.signals import AnyUserSignal
 
@@ -77,6 +79,20 @@ class ProfileStore(Protocol):
 
     async def save(self, profile: Profile) -> None:
         """Adds the profile, or replaces the user's one."""
+        ...
+
+
+class DocLog(Protocol):
+    """Each project's shared code document as the updates that made it, oldest first. Applying
+    them all, in any order and any number of times, gives the document (a CRDT)."""
+
+    async def append(self, update: DocUpdate) -> None: ...
+
+    async def read(self, project_id: ProjectId) -> list[DocUpdate]: ...
+
+    async def compact(self, merged: DocUpdate, replaced: Sequence[DocUpdateId]) -> None:
+        """Stores `merged` (those updates in one) and deletes exactly them: an update committed
+        meanwhile by another process stays, since it was not among them."""
         ...
 
 
@@ -373,6 +389,7 @@ class Storage(Protocol):
     projects: ProjectStore
     members: MemberStore
     profiles: ProfileStore
+    docs: DocLog
     invitations: InvitationStore
     messages: MessageStore
     attachments: AttachmentStore
@@ -438,6 +455,27 @@ class NoSignals:
 
     async def send(self, signals: Sequence[AnyUserSignal]) -> None:
         return None
+
+
+class SharedDocs(Protocol):
+    """Each project's shared code document (API.md: it **is** the draft). `write` and `checkpoint`
+    run inside the caller's transaction; `announce` after it committed."""
+
+    async def write(
+        self, project_id: ProjectId, files: Files, remove_others: bool, base: Files | None = None
+    ) -> bytes | None:
+        """Makes the document's files as given with the smallest text edits (removing the files
+        not given when `remove_others`); the update, None when nothing changed. With `base`, the
+        files as the writer last saw them, others' edits since then are kept (a 3-way merge)."""
+        ...
+
+    async def checkpoint(self, project_id: ProjectId) -> Files:
+        """Merges the document's log into one update; the files it holds."""
+        ...
+
+    async def announce(self, project_id: ProjectId, update: bytes) -> None:
+        """Tells the document's open copies in every process (best effort: they catch up)."""
+        ...
 
 
 class NoWakeups:

@@ -19,6 +19,7 @@ from channels.redis_connection import RedisClient, connect_redis
 from channels.relay import OutboxRelay
 from channels.run_queue import BrokerWakeups
 from channels.user_signals import BrokerUserSignals
+from collab.shared_docs import LoggedSharedDocs
 from db.engine import Database
 from db.storage import PiccoloStorage
 from db.token_cipher import AesGcmTokenCipher
@@ -91,6 +92,7 @@ class Core:
             cipher=cipher,
             wakeups=BrokerWakeups(broker),
             signals=BrokerUserSignals(broker),
+            docs=LoggedSharedDocs(storage, clock, broker),
             admins=settings.admin_user_ids,
         )
         core = cls(settings, clock, database, storage, broker, publisher, services, catalog, redis)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.clock import Clock
-from domain.ports import EventPublisher, Storage, TokenCipher, UserSignals, WorkerWakeups
+from domain.ports import EventPublisher, SharedDocs, Storage, TokenCipher, UserSignals, WorkerWakeups
 from domain.rules.models import ModelCatalog
 from domain.rules.plans import PlanCatalog
 from domain.services.agent_runs import AgentRunService
@@ -50,6 +50,7 @@ def build_services(
     cipher: TokenCipher,
     wakeups: WorkerWakeups,
     signals: UserSignals,
+    docs: SharedDocs,
     admins: frozenset[str],
 ) -> Services:
     usage = UsageService(storage, events, clock, catalog, admins=admins, models=models, signals=signals)
@@ -57,7 +58,7 @@ def build_services(
     return Services(
         projects=ProjectService(storage, events, clock, usage, wakeups=wakeups, signals=signals),
         messages=messages,
-        drafts=DraftService(storage, events, clock, signals=signals),
+        drafts=DraftService(storage, events, clock, docs, signals=signals),
         usage=usage,
         subscriptions=SubscriptionService(storage, events, clock, signals=signals),
         imports=ImportService(storage, events, clock, wakeups=wakeups, signals=signals),

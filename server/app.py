@@ -32,6 +32,7 @@ from server.controllers.runs import RunController
 from server.controllers.usage import UsageController
 from server.controllers.webhooks import WebhookController
 from server.dependencies import DEPENDENCIES
+from server.doc_channel import doc_channel
 from server.errors import EXCEPTION_HANDLERS
 from server.examples import JsonWithExamples
 from server.json_input import JsonPolicyRequest
@@ -102,6 +103,7 @@ def build_app(max_body_bytes: int) -> Litestar:
             api,
             project_channel,
             me_channel,
+            doc_channel,
         ],
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,

@@ -15,6 +15,8 @@ from channels.hub import ProjectHub
 from channels.presence import MemoryPresence, Presence, RedisPresence
 from channels.rate_limits import MemoryRateLimitStore, RedisRateLimitStore
 from channels.redis import RedisBroker
+from collab.checkpoints import Checkpoints
+from collab.live import LiveDocs
 from domain.clock import Clock
 from domain.ports import RateLimitStore
 from domain.services.rate_limits import RateLimiter
@@ -50,6 +52,8 @@ class WebTier:
     hellos: HelloLoader
     presence: Presence
     sandbox_sync: SandboxSync
+    docs: LiveDocs
+    checkpoints: Checkpoints
     worker: AgentWorker | None = None
     me_sessions: set[MeSessionLike] = field(default_factory=set)
     """The open `/ws/me` channels of this process (server/me_channel.py)."""
@@ -71,6 +75,7 @@ class WebTier:
         sandboxes = sandbox_provider(settings)  # one for the worker and for restores alike
         limiter = RateLimiter(rate_store, core.clock)
         hub = ProjectHub(core.broker, presence)
+        checkpoints = Checkpoints(core.services.drafts.follow_doc)
         web = cls(
             core=core,
             verifier=ProfileRecordingVerifier(build_verifier(settings), core.services.profiles),
@@ -79,10 +84,13 @@ class WebTier:
             hellos=HelloLoader(core.broker, core.services.snapshots, core.publisher),
             presence=presence,
             sandbox_sync=SandboxSync(core.storage, sandboxes),
+            docs=LiveDocs(core.storage, core.broker, core.clock, checkpoints.changed),
+            checkpoints=checkpoints,
         )
         if isinstance(core.broker, RedisBroker):
             core.broker.on_reconnect(hub.catch_up_all)
             core.broker.on_reconnect(web.resync_me_sessions)
+            core.broker.on_reconnect(web.catch_up_docs)
         keeper = keep_presence(presence, hub, core.broker, settings.presence_ttl_seconds / 3)
         web._tasks.append(asyncio.create_task(keeper, name="presence-keeper"))
         web._tasks.append(asyncio.create_task(_sweep(limiter), name="rate-limit-sweeper"))
@@ -97,13 +105,18 @@ class WebTier:
     async def close_tabs(self, code: int, grace_seconds: float) -> None:
         """Closes every tab of this process with `code` and waits, a while at most, until they are."""
         self.hub.close_all(code)
+        self.docs.close_all(code)
         for session in list(self.me_sessions):
             session.close(code)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(grace_seconds):
                 # Tabs leave the hub, and sessions the set, as their handlers end.
-                while self.hub.tabs() or self.me_sessions:  # noqa: ASYNC110
+                while self.hub.tabs() or self.me_sessions or self.docs.docs:  # noqa: ASYNC110
                     await asyncio.sleep(0.01)
+
+    def catch_up_docs(self) -> None:
+        task = asyncio.create_task(self.docs.catch_up_all(), name="docs-catch-up")
+        self._tasks.append(task)
 
     def resync_me_sessions(self) -> None:
         for session in self.me_sessions:
@@ -112,6 +125,7 @@ class WebTier:
     async def stop(self) -> None:
         if self.worker is not None:
             await self.worker.stop()
+        await self.checkpoints.flush()
         await self.sandbox_sync.stop()
         await self.hub.stop()
         for task in self._tasks:

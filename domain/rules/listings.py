@@ -23,4 +23,3 @@ def changed_for_members(events: Iterable[ProjectEvent]) -> set[UserId]:
         elif isinstance(event, MemberRemoved):
             changed.add(UserId(event.user_id))
     return changed
-

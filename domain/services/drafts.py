@@ -1,18 +1,36 @@
-"""A project's draft: files a person edits by hand, replaced with an optimistic version."""
+"""A project's draft: its shared code document (API.md) as files with a version. People edit the
+document live; a draft PUT, an import or `draft.put` replace its files with the smallest text
+edits, so whatever someone types elsewhere at that moment survives. The draft row follows the
+document (`follow_doc`, a moment after each burst of edits), and each change of it is a
+`draft.updated` event with a higher `version`."""
 
 from __future__ import annotations
 
+from domain.clock import Clock
 from domain.entities import Files, FragmentDraft
+from domain.enums import Framework
 from domain.errors import StaleVersion
 from domain.events import DraftUpdated
 from domain.ids import DraftId, ProjectId, UserId, new_id
+from domain.ports import EventPublisher, SharedDocs, Storage, UserSignals
 from domain.rules.files import check_files
 from domain.rules.permissions import Action
-from domain.services.base import Service
+from domain.services.base import Outbox, Service
 from domain.views import DraftView
 
 
 class DraftService(Service):
+    def __init__(
+        self,
+        storage: Storage,
+        events: EventPublisher,
+        clock: Clock,
+        docs: SharedDocs,
+        signals: UserSignals | None = None,
+    ) -> None:
+        super().__init__(storage, events, clock, signals=signals)
+        self.docs = docs
+
     async def get_or_create(
         self, user_id: UserId, project_id: ProjectId, action: Action = Action.READ
     ) -> FragmentDraft:
@@ -23,25 +41,13 @@ class DraftService(Service):
             existing = await self.storage.drafts.get_for_project(project_id)
             if existing is not None:
                 return existing
-            now = self.clock.now()
-            empty = FragmentDraft(
-                id=DraftId(new_id()),
-                project_id=project_id,
-                files={},
-                framework=project.framework,
-                version=0,
-                created_at=now,
-                updated_at=now,
-            )
-            draft = await self.storage.drafts.insert_if_missing(empty)
-            if draft.id == empty.id:
-                outbox.add(project_id, DraftUpdated(draft=DraftView.from_entity(draft)))
-        return draft
+            return await self._create(outbox, project_id, project.framework, {})
 
     async def replace_files(
         self, user_id: UserId, project_id: ProjectId, files: Files, version: int
     ) -> FragmentDraft:
-        """Replaces the draft's files if `version` is the one stored, and bumps it.
+        """Makes the draft's files these if `version` is the one stored, and bumps it: the
+        document gets the smallest edits that do it.
 
         A stale version raises StaleVersion with the current one, so the editor can reload.
         """
@@ -50,17 +56,62 @@ class DraftService(Service):
         async with self.committed() as outbox:
             if current.version != version:
                 raise StaleVersion(current.version)
-            updated = FragmentDraft(
-                id=current.id,
-                project_id=project_id,
-                files=files,
-                framework=current.framework,
-                version=version + 1,
-                created_at=current.created_at,
-                updated_at=self.clock.now(),
-            )
-            if not await self.storage.drafts.replace(updated, expected_version=version):
+            # Merged with what people typed since this version: their keystrokes elsewhere stay.
+            update = await self.docs.write(project_id, files, remove_others=True, base=current.files)
+            updated = await self._replace(outbox, current, files)
+            if updated is None:
                 latest = await self.storage.drafts.get_for_project(project_id)
                 raise StaleVersion(latest.version if latest else 0)
-            outbox.add(project_id, DraftUpdated(draft=DraftView.from_entity(updated)))
+        if update is not None:
+            await self.docs.announce(project_id, update)
+        return updated
+
+    async def follow_doc(self, project_id: ProjectId) -> FragmentDraft | None:
+        """Brings the draft up to the shared document (merging its log on the way); None when
+        the project is gone."""
+        async with self.committed() as outbox:
+            project = await self.storage.projects.get(project_id)
+            if project is None:
+                return None
+            files = await self.docs.checkpoint(project_id)
+            current = await self.storage.drafts.get_for_project(project_id)
+            if current is None:
+                return await self._create(outbox, project_id, project.framework, files)
+            if current.files == files:
+                return current
+            # None when a draft PUT got there first: it wrote the document too, and is followed.
+            return await self._replace(outbox, current, files)
+
+    async def _create(
+        self, outbox: Outbox, project_id: ProjectId, framework: Framework, files: Files
+    ) -> FragmentDraft:
+        now = self.clock.now()
+        fresh = FragmentDraft(
+            id=DraftId(new_id()),
+            project_id=project_id,
+            files=files,
+            framework=framework,
+            version=0,
+            created_at=now,
+            updated_at=now,
+        )
+        draft = await self.storage.drafts.insert_if_missing(fresh)
+        if draft.id == fresh.id:
+            outbox.add(project_id, DraftUpdated(draft=DraftView.from_entity(draft)))
+        return draft
+
+    async def _replace(self, outbox: Outbox, current: FragmentDraft, files: Files) -> FragmentDraft | None:
+        """The draft with these files and the next version; None if another writer got there."""
+        updated = FragmentDraft(
+            id=current.id,
+            project_id=current.project_id,
+            files=files,
+            framework=current.framework,
+            version=current.version + 1,
+            created_at=current.created_at,
+            updated_at=self.clock.now(),
+        )
+        if not await self.storage.drafts.replace(updated, expected_version=current.version):
+            return None
+        outbox.add(current.project_id, DraftUpdated(draft=DraftView.from_entity(updated)))
         return updated
