@@ -1,6 +1,8 @@
-// The ForgeAI editor: sign-in, credits and routing between the project list (list.js) and one
-// project's live view (project.js). No build step: plain ES modules served by the server itself.
+// The ForgeAI editor: sign-in, credits and routing between the project list (list.js), one
+// project's live view (project.js) and the page of an invite link (accept.js). No build step:
+// plain ES modules served by the server itself.
 
+import { openAccept } from "./accept.js";
 import { Api, ApiError } from "./api.js";
 import { formatTime, h, replaceChildren } from "./dom.js";
 import { openList } from "./list.js";
@@ -9,7 +11,7 @@ import { openProject } from "./project.js";
 const TOKEN_KEY = "forge.token";
 const SIGNED_OUT_KEY = "forge.signedOut";
 const api = new Api(() => sessionEnded());
-const session = { userId: null, devAvailable: null, usage: null };
+const session = { userId: null, name: null, imageUrl: null, devAvailable: null, usage: null };
 let page = null; // the page on screen: {kind: "list" | "project" | "signin", stop()}
 let usageTimer = null;
 
@@ -45,7 +47,10 @@ async function useToken(token) {
   }
   localStorage.setItem(TOKEN_KEY, token);
   sessionStorage.removeItem(SIGNED_OUT_KEY);
-  session.userId = subjectOf(token);
+  const claims = claimsOf(token);
+  session.userId = claims.sub ?? "unknown";
+  session.name = claims.name ?? null; // when the identity provider puts them in its tokens
+  session.imageUrl = claims.image_url ?? null;
   renderAccount();
   renderCredits();
   return true;
@@ -62,12 +67,13 @@ async function devSignIn() {
   }
 }
 
-function subjectOf(token) {
+function claimsOf(token) {
   try {
     const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(payload)).sub ?? "unknown";
+    const bytes = Uint8Array.from(atob(payload), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes)); // a name may be any UTF-8
   } catch {
-    return "unknown";
+    return {};
   }
 }
 
@@ -151,7 +157,7 @@ function renderAccount() {
   if (!session.userId) return replaceChildren(account);
   replaceChildren(
     account,
-    h("span", { class: "user", title: "Signed in as" }, session.userId),
+    h("span", { class: "user", title: `Signed in as ${session.userId}` }, session.name ?? session.userId),
     h("button", { type: "button", class: "quiet", onclick: signOut }, "Sign out"),
   );
 }
@@ -194,17 +200,28 @@ function renderCredits() {
 // ---------------------------------------------------------------- routing
 
 // What the pages need from the app, passed in rather than imported back (no import cycles).
-const ctx = { api, session, refreshUsage, sessionEnded, showList, main };
+const ctx = { api, session, refreshUsage, sessionEnded, showList, openProjectPage, main };
 
 function route() {
-  const match = /^#\/projects\/([0-9a-f-]{36})$/.exec(location.hash);
   leavePage();
+  const invite = /^\/invite\/([^/]+)$/.exec(location.pathname);
+  if (invite) {
+    page = openAccept(ctx, invite[1]); // URL-safe: the server makes tokens that need no decoding
+    return;
+  }
+  const match = /^#\/projects\/([0-9a-f-]{36})$/.exec(location.hash);
   page = match ? openProject(ctx, match[1]) : openList(ctx);
+}
+
+/** Replaces the address rather than adding one: an invite link's token leaves the bar and history. */
+function openProjectPage(projectId) {
+  history.replaceState(null, "", `/#/projects/${projectId}`);
+  route();
 }
 
 function showList(notice) {
   leavePage();
-  history.replaceState(null, "", "#/");
+  history.replaceState(null, "", "/#/");
   page = openList(ctx, notice);
 }
 

@@ -7,11 +7,12 @@ const PING_EVERY_MS = 15_000;
 const SILENCE_LIMIT_MS = 25_000;
 const MAX_BACKOFF_MS = 2_000;
 const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_FORBIDDEN = 4403; // the user's access to the project was removed
 const CLOSE_NOT_FOUND = 4404;
 
 export class ProjectChannel {
   /**
-   * listener: {hello(frame), event(frame), frame(frame), state(name), unauthorized(), gone()}
+   * listener: {hello(frame), event(frame), frame(frame), state(name), unauthorized(), forbidden(), gone()}
    * States: "connecting" (first time), "live", "reconnecting", "resynced" (live again from a fresh
    * snapshot, because history could not serve the resume).
    */
@@ -145,6 +146,11 @@ export class ProjectChannel {
     if (code === CLOSE_UNAUTHORIZED) {
       this.stopped = true;
       this.listener.unauthorized();
+      return;
+    }
+    if (code === CLOSE_FORBIDDEN) {
+      this.stopped = true;
+      this.listener.forbidden();
       return;
     }
     if (code === CLOSE_NOT_FOUND) {

@@ -1,6 +1,8 @@
-// The project list: create from a prompt, rename, delete; refreshed every few seconds.
+// The project list: create from a prompt, rename, delete; refreshed every few seconds. Projects
+// shared with the user carry a badge with their role, and only the actions it allows.
 
 import { formatTime, h, replaceChildren } from "./dom.js";
+import { ROLE_LABELS, canDeleteProject, canEdit } from "./roles.js";
 
 export const FRAMEWORKS = [
   ["NEXTJS", "Next.js"],
@@ -125,46 +127,63 @@ export function openList(ctx, notice) {
       queueMicrotask(() => input.select());
       return h("li", { dataset: { projectId: project.id } }, form);
     }
-    const actions =
-      state.confirming === project.id
-        ? h(
-            "div",
-            { class: "row confirm", role: "group", "aria-label": `Delete ${project.name}?` },
-            h("span", {}, "Delete it for good?"),
-            h("button", { type: "button", class: "danger", onclick: () => remove(project) }, "Delete"),
-            h("button", { type: "button", onclick: () => { state.confirming = null; render(); } }, "Keep"),
-          )
-        : h(
-            "div",
-            { class: "row" },
-            h(
-              "button",
-              {
-                type: "button",
-                "aria-label": `Rename ${project.name}`,
-                onclick: () => { state.editing = project.id; render(); },
-              },
-              "Rename",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                "aria-label": `Delete ${project.name}`,
-                onclick: () => {
-                  state.confirming = project.id;
-                  render();
-                  list.querySelector(".confirm .danger")?.focus();
-                },
-              },
-              "Delete",
-            ),
-          );
     return h(
       "li",
-      { dataset: { projectId: project.id } },
-      h("div", { class: "stack tight" }, h("a", { href: `#/projects/${project.id}`, class: "name" }, project.name), meta),
-      actions,
+      { dataset: { projectId: project.id, role: project.role } },
+      h(
+        "div",
+        { class: "stack tight" },
+        h(
+          "div",
+          { class: "row wrap" },
+          h("a", { href: `#/projects/${project.id}`, class: "name" }, project.name),
+          badge(project),
+        ),
+        meta,
+      ),
+      state.confirming === project.id
+        ? confirmation(project)
+        : h("div", { class: "row" }, renameButton(project), deleteButton(project)),
+    );
+  }
+
+  function renameButton(project) {
+    if (!canEdit(project.role)) return null;
+    return h(
+      "button",
+      {
+        type: "button",
+        "aria-label": `Rename ${project.name}`,
+        onclick: () => { state.editing = project.id; render(); },
+      },
+      "Rename",
+    );
+  }
+
+  function deleteButton(project) {
+    if (!canDeleteProject(project.role)) return null;
+    return h(
+      "button",
+      {
+        type: "button",
+        "aria-label": `Delete ${project.name}`,
+        onclick: () => {
+          state.confirming = project.id;
+          render();
+          list.querySelector(".confirm .danger")?.focus();
+        },
+      },
+      "Delete",
+    );
+  }
+
+  function confirmation(project) {
+    return h(
+      "div",
+      { class: "row confirm", role: "group", "aria-label": `Delete ${project.name}?` },
+      h("span", {}, "Delete it for good?"),
+      h("button", { type: "button", class: "danger", onclick: () => remove(project) }, "Delete"),
+      h("button", { type: "button", onclick: () => { state.confirming = null; render(); } }, "Keep"),
     );
   }
 
@@ -220,6 +239,16 @@ export function openList(ctx, notice) {
     }
   }, LIST_REFRESH_MS);
   return { kind: "list", stop: () => clearInterval(timer), reload: load };
+}
+
+/** Someone else's project: the user's role on it, which decides what the list offers. */
+function badge(project) {
+  if (project.role === "OWNER") return null;
+  return h(
+    "span",
+    { class: "badge", dataset: { role: project.role } },
+    `Shared with you · ${ROLE_LABELS[project.role]}`,
+  );
 }
 
 export function labelOf(framework) {
