@@ -14,7 +14,7 @@ from db.stores.messages import PiccoloAttachmentStore, PiccoloMessageStore
 from db.stores.oauth import PiccoloOAuthStore
 from db.stores.projects import PiccoloProjectStore
 from db.stores.runs import PiccoloImportStore, PiccoloRunStore
-from db.stores.sharing import PiccoloInvitationStore, PiccoloMemberStore
+from db.stores.sharing import PiccoloInvitationStore, PiccoloMemberStore, PiccoloProfileStore
 from domain.ports import (
     AttachmentStore,
     CreditLedger,
@@ -28,6 +28,7 @@ from domain.ports import (
     MemberStore,
     MessageStore,
     OAuthStore,
+    ProfileStore,
     ProjectStore,
     RunStore,
     SubscriptionStore,
@@ -40,6 +41,7 @@ class PiccoloStorage:
         self.database = database
         self.projects: ProjectStore = PiccoloProjectStore()
         self.members: MemberStore = PiccoloMemberStore()
+        self.profiles: ProfileStore = PiccoloProfileStore()
         self.invitations: InvitationStore = PiccoloInvitationStore(can_lock_rows=database.is_postgres)
         self.messages: MessageStore = PiccoloMessageStore()
         self.attachments: AttachmentStore = PiccoloAttachmentStore()

@@ -39,9 +39,14 @@ class ProjectMemberTable(Table, tablename="project_members"):
     project_id = ForeignKey(ProjectTable, on_delete=OnDelete.cascade, null=False)
     user_id = Varchar(length=255, primary_key=True)
     role = Varchar(length=16)
+    added_at = Timestamptz()
+
+
+class ProfileTable(Table, tablename="profiles"):
+    user_id = Varchar(length=255, primary_key=True)
     name = Varchar(length=255, null=True)
     image_url = Text(null=True)
-    added_at = Timestamptz()
+    updated_at = Timestamptz()
 
 
 class InvitationTable(Table, tablename="invitations"):
@@ -257,6 +262,7 @@ COMPOSITE_PRIMARY_KEYS: dict[str, list[str]] = {
 TABLES: tuple[type[Table], ...] = (
     ProjectTable,
     ProjectMemberTable,
+    ProfileTable,
     InvitationTable,
     MessageTable,
     FragmentTable,

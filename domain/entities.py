@@ -66,9 +66,16 @@ class ProjectMember(Entity, frozen=True, kw_only=True):
     project_id: ProjectId
     user_id: UserId
     role: MemberRole
+    added_at: datetime
+
+
+class Profile(Entity, frozen=True, kw_only=True):
+    """How a person is shown to the others of their projects, as their latest token said."""
+
+    user_id: UserId
     name: str | None = None
     image_url: str | None = None
-    added_at: datetime
+    updated_at: datetime
 
 
 class ProjectAccess(Entity, frozen=True, kw_only=True):

@@ -17,6 +17,7 @@ from domain.entities import (
     Invitation,
     Message,
     OAuthConnection,
+    Profile,
     Project,
     ProjectAccess,
     ProjectMember,
@@ -60,11 +61,21 @@ class MemberStore(Protocol):
         ...
 
     async def save(self, member: ProjectMember) -> None:
-        """Adds the member, or replaces the role, name and picture of the one already there."""
+        """Adds the member, or replaces the role of the one already there."""
         ...
 
     async def delete(self, project_id: ProjectId, user_id: UserId) -> bool:
         """False if the user was not a member."""
+        ...
+
+
+class ProfileStore(Protocol):
+    async def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, Profile]:
+        """The profiles of those users that have one."""
+        ...
+
+    async def save(self, profile: Profile) -> None:
+        """Adds the profile, or replaces the user's one."""
         ...
 
 
@@ -360,6 +371,7 @@ class Storage(Protocol):
 
     projects: ProjectStore
     members: MemberStore
+    profiles: ProfileStore
     invitations: InvitationStore
     messages: MessageStore
     attachments: AttachmentStore

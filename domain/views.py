@@ -21,6 +21,7 @@ from domain.entities import (
     Import,
     JsonObject,
     Message,
+    Profile,
     Project,
     ProjectMember,
 )
@@ -37,6 +38,7 @@ from domain.enums import (
     RunSource,
     RunStatus,
 )
+from domain.ids import UserId
 
 Timestamp = Annotated[
     str, msgspec.Meta(extra_json_schema={"format": "date-time", "example": "2024-04-05T12:00:00.000Z"})
@@ -214,20 +216,29 @@ class MemberView(View, frozen=True, kw_only=True, omit_defaults=True):
     added_at: Timestamp
 
     @classmethod
-    def from_entity(cls, member: ProjectMember) -> MemberView:
+    def of(cls, member: ProjectMember, profile: Profile | None) -> MemberView:
         return cls(
             user_id=member.user_id,
             role=ProjectRole(member.role),
-            name=member.name,
-            image_url=member.image_url,
+            name=None if profile is None else profile.name,
+            image_url=None if profile is None else profile.image_url,
             added_at=iso_ms(member.added_at),
         )
 
     @classmethod
-    def members_of(cls, project: Project, members: list[ProjectMember]) -> list[MemberView]:
+    def members_of(
+        cls, project: Project, members: list[ProjectMember], profiles: dict[UserId, Profile]
+    ) -> list[MemberView]:
         """The owner first (there since the project was made), then the members as they came."""
-        owner = cls(user_id=project.user_id, role=ProjectRole.OWNER, added_at=iso_ms(project.created_at))
-        return [owner, *(cls.from_entity(m) for m in members)]
+        owner = profiles.get(project.user_id)
+        first = cls(
+            user_id=project.user_id,
+            role=ProjectRole.OWNER,
+            name=None if owner is None else owner.name,
+            image_url=None if owner is None else owner.image_url,
+            added_at=iso_ms(project.created_at),
+        )
+        return [first, *(cls.of(m, profiles.get(m.user_id)) for m in members)]
 
 
 class SummarizedMessage(MessageView, frozen=True, kw_only=True):

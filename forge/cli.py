@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker(settings, concurrency=args.concurrency)
     if command == "migrate":
         return migrate(settings)
-    return token(settings, args.user_id)
+    return token(settings, args.user_id, name=args.name, picture=args.image_url)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     token_parser = commands.add_parser("token", help="print a development token for a user")
     token_parser.add_argument("user_id", metavar="USER_ID")
+    token_parser.add_argument("--name", help="the name the others of a shared project see")
+    token_parser.add_argument("--image-url", help="an http(s) address of the person's picture")
     return parser
 
 
@@ -180,17 +182,26 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
-def token(settings: Settings, user_id: str) -> int:
+def token(settings: Settings, user_id: str, name: str | None = None, picture: str | None = None) -> int:
     if settings.uses_clerk:
         print("forge token: Clerk authentication is configured; tokens come from Clerk.", file=sys.stderr)
         return 2
+    from domain.rules.profiles import MAX_NAME_LENGTH, display_name, image_url
     from domain.rules.user_ids import MAX_USER_ID_LENGTH, is_valid_user_id
     from server.auth import ensure_dev_secret, issue_dev_token
 
+    refusal = None
     if not is_valid_user_id(user_id):
-        print(f"forge token: a user id is 1 to {MAX_USER_ID_LENGTH} printable characters", file=sys.stderr)
+        refusal = f"a user id is 1 to {MAX_USER_ID_LENGTH} printable characters"
+    elif name is not None and display_name(name) is None:
+        refusal = f"a name is 1 to {MAX_NAME_LENGTH} printable characters"
+    elif picture is not None and image_url(picture) is None:
+        refusal = "an image URL is an http(s) address without blanks, at most 2048 characters"
+    if refusal is not None:
+        print(f"forge token: {refusal}", file=sys.stderr)
         return 2
-    print(issue_dev_token(ensure_dev_secret(settings), user_id))
+    secret = ensure_dev_secret(settings)
+    print(issue_dev_token(secret, user_id, name=display_name(name), image_url=picture))
     return 0
 
 

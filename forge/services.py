@@ -15,6 +15,7 @@ from domain.services.invitations import InvitationService
 from domain.services.members import MemberService
 from domain.services.messages import MessageService
 from domain.services.oauth import OAuthService
+from domain.services.profiles import ProfileService
 from domain.services.projects import ProjectService
 from domain.services.runs import RunService
 from domain.services.snapshots import SnapshotService
@@ -36,6 +37,7 @@ class Services:
     snapshots: SnapshotService
     members: MemberService
     invitations: InvitationService
+    profiles: ProfileService
 
 
 def build_services(
@@ -64,4 +66,5 @@ def build_services(
         snapshots=SnapshotService(storage, events, clock, messages),
         members=MemberService(storage, events, clock),
         invitations=InvitationService(storage, events, clock),
+        profiles=ProfileService(storage, events, clock),
     )

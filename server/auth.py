@@ -13,6 +13,7 @@ import jwt
 from jwt import PyJWK, PyJWKClient
 
 from domain.ids import UserId
+from domain.rules.profiles import display_name, image_url
 from domain.rules.user_ids import MAX_USER_ID_LENGTH, is_valid_user_id
 from forge.settings import Settings
 
@@ -30,10 +31,13 @@ class InvalidToken(Exception):
 
 
 class Identity(NamedTuple):
-    """Who a verified token speaks for, and until when (seconds since the epoch)."""
+    """Who a verified token speaks for, until when (seconds since the epoch), and how they are
+    shown when the token says (`name`, `picture` or `image_url` claims)."""
 
     user_id: UserId
     expires_at: float
+    name: str | None = None
+    image_url: str | None = None
 
 
 class TokenVerifier(Protocol):
@@ -112,12 +116,28 @@ def _identity_of(claims: dict[str, object]) -> Identity:
     expiry = claims["exp"]  # required, and checked by the decoder to read as an integer
     if not isinstance(expiry, int | float | str):
         raise InvalidToken("the token's expiry is not a time")
-    return Identity(UserId(subject), float(int(expiry)))
+    return Identity(
+        UserId(subject),
+        float(int(expiry)),
+        name=display_name(claims.get("name")),
+        image_url=image_url(claims.get("picture") or claims.get("image_url")),
+    )
 
 
-def issue_dev_token(secret: str, user_id: str, lifetime_seconds: int = DEV_TOKEN_LIFETIME_SECONDS) -> str:
+def issue_dev_token(
+    secret: str,
+    user_id: str,
+    lifetime_seconds: int = DEV_TOKEN_LIFETIME_SECONDS,
+    *,
+    name: str | None = None,
+    image_url: str | None = None,
+) -> str:
     now = int(time.time())
-    claims = {"sub": user_id, "iat": now, "exp": now + lifetime_seconds}
+    claims: dict[str, object] = {"sub": user_id, "iat": now, "exp": now + lifetime_seconds}
+    if name is not None:
+        claims["name"] = name
+    if image_url is not None:
+        claims["image_url"] = image_url
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

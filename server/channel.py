@@ -123,6 +123,7 @@ class TabSession:
         self.socket = socket
         self.web = web
         self.user_id = identity.user_id
+        self.name, self.image_url = identity.name, identity.image_url
         self.expires_at = identity.expires_at
         """When the tab's token runs out; an `auth` frame with a fresher one moves it."""
         self._expiry: asyncio.TimerHandle | None = None
@@ -360,6 +361,8 @@ class TabSession:
         client = PresenceClient(
             client_id=self.tab.client_id,
             user_id=self.user_id,
+            name=self.name,
+            image_url=self.image_url,
             role=self.role,
             joined_at=iso_ms(self.web.core.clock.now()),
         )

@@ -21,6 +21,7 @@ from forge.core import Core
 from forge.settings import Settings
 from server.auth import TokenVerifier, build_verifier
 from server.presence_keeper import keep_presence
+from server.profiles import ProfileRecordingVerifier
 from server.rate_limiting import RequestLimits
 from workers.composition import sandbox_provider, start_worker
 from workers.sandbox_sync import SandboxSync
@@ -61,7 +62,7 @@ class WebTier:
         hub = ProjectHub(core.broker, presence)
         web = cls(
             core=core,
-            verifier=build_verifier(settings),
+            verifier=ProfileRecordingVerifier(build_verifier(settings), core.services.profiles),
             limits=RequestLimits(limiter, settings),
             hub=hub,
             hellos=HelloLoader(core.broker, core.services.snapshots, core.publisher),

@@ -1,14 +1,16 @@
-"""Sharing a project: its members (`project_members`) and invite links (`invitations`)."""
+"""Sharing a project: its members (`project_members`), how people are shown (`profiles`) and
+invite links (`invitations`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from piccolo.custom_types import Combinable
 
 from db.stores.rows import from_row, to_row
-from db.tables import InvitationTable, ProjectMemberTable
-from domain.entities import Invitation, ProjectMember
+from db.tables import InvitationTable, ProfileTable, ProjectMemberTable
+from domain.entities import Invitation, Profile, ProjectMember
 from domain.ids import InvitationId, ProjectId, UserId
 
 
@@ -27,11 +29,10 @@ class PiccoloMemberStore:
 
     async def save(self, member: ProjectMember) -> None:
         # An upsert: two acceptances racing for one person leave one row, not an error.
-        replaced = [ProjectMemberTable.role, ProjectMemberTable.name, ProjectMemberTable.image_url]
         await ProjectMemberTable.insert(ProjectMemberTable(**to_row(member))).on_conflict(
             target=(ProjectMemberTable.project_id, ProjectMemberTable.user_id),
             action="DO UPDATE",
-            values=replaced,
+            values=[ProjectMemberTable.role],
         )
 
     async def delete(self, project_id: ProjectId, user_id: UserId) -> bool:
@@ -41,6 +42,21 @@ class PiccoloMemberStore:
             .returning(ProjectMemberTable.user_id)
         )
         return bool(rows)
+
+
+class PiccoloProfileStore:
+    async def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, Profile]:
+        if not user_ids:
+            return {}
+        rows = await ProfileTable.select().where(ProfileTable.user_id.is_in(list(user_ids)))
+        return {row["user_id"]: from_row(row, Profile) for row in rows}
+
+    async def save(self, profile: Profile) -> None:
+        await ProfileTable.insert(ProfileTable(**to_row(profile))).on_conflict(
+            target=ProfileTable.user_id,
+            action="DO UPDATE",
+            values=[ProfileTable.name, ProfileTable.image_url, ProfileTable.updated_at],
+        )
 
 
 def _member(project_id: ProjectId, user_id: UserId) -> Combinable:

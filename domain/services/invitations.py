@@ -90,11 +90,10 @@ class InvitationService(Service):
                 project_id=project.id,
                 user_id=user_id,
                 role=MemberRole(role),
-                name=None if member is None else member.name,
-                image_url=None if member is None else member.image_url,
                 added_at=now if member is None else member.added_at,
             )
             await self.storage.members.save(added)
             await self.storage.invitations.count_use(invitation.id)
-            outbox.add(project.id, MemberUpdated(member=MemberView.from_entity(added)))
+            profile = (await self.storage.profiles.get_many([user_id])).get(user_id)
+            outbox.add(project.id, MemberUpdated(member=MemberView.of(added, profile)))
         return Acceptance(project_id=project.id, role=role)

@@ -18,7 +18,9 @@ class MemberService(Service):
     async def list_members(self, user_id: UserId, project_id: ProjectId) -> list[MemberView]:
         """The owner first, then the members in the order they came."""
         project = (await self.access(user_id, project_id, Action.READ)).project
-        return MemberView.members_of(project, await self.storage.members.list_for_project(project_id))
+        members = await self.storage.members.list_for_project(project_id)
+        profiles = await self.storage.profiles.get_many([project.user_id, *(m.user_id for m in members)])
+        return MemberView.members_of(project, members, profiles)
 
     async def change_role(
         self, user_id: UserId, project_id: ProjectId, target: UserId, role: MemberRole
@@ -31,11 +33,12 @@ class MemberService(Service):
             member = await self.storage.members.get(project_id, target)
             if member is None:
                 raise NotFound("Member not found.")
+            profile = (await self.storage.profiles.get_many([target])).get(target)
             if member.role == role:
-                return MemberView.from_entity(member)
+                return MemberView.of(member, profile)
             changed = msgspec.structs.replace(member, role=role)
             await self.storage.members.save(changed)
-            view = MemberView.from_entity(changed)
+            view = MemberView.of(changed, profile)
             outbox.add(project_id, MemberUpdated(member=view))
         return view
 

@@ -50,6 +50,7 @@ class SnapshotService(Service):
             if project is None:
                 raise NotFound("Project not found.")
             members = await self.storage.members.list_for_project(project_id)
+            profiles = await self.storage.profiles.get_many([project.user_id, *(m.user_id for m in members)])
             latest = await self.storage.messages.list_latest(project_id, SNAPSHOT_MESSAGES)
             fragment = await self.storage.fragments.latest_for_project(project_id)
             draft = await self.storage.drafts.get_for_project(project_id)
@@ -58,7 +59,7 @@ class SnapshotService(Service):
         return ProjectSnapshot(
             commit=commit,
             project=ProjectView.from_entity(project),
-            members=MemberView.members_of(project, members),
+            members=MemberView.members_of(project, members, profiles),
             messages=messages,
             fragment=None if fragment is None else FragmentView.from_entity(fragment),
             draft=None if draft is None else DraftView.from_entity(draft),

@@ -99,3 +99,18 @@ async def test_a_dev_token_is_refused_when_clerk_is_configured(client):
     response = await client.get("/api/projects", headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 401
+
+
+async def test_the_name_and_picture_of_a_clerk_token_show_in_the_members_list(client):
+    headers = clerk_token(name="Clara", picture="https://img.clerk.com/clara.png")
+    project = (await client.post("/api/projects", json={"name": "Shown"}, headers=headers)).json()
+
+    members = (await client.get(f"/api/projects/{project['id']}/members", headers=headers)).json()
+
+    assert members["items"][0] | {"addedAt": None} == {
+        "userId": "user_2abc",
+        "role": "OWNER",
+        "name": "Clara",
+        "imageUrl": "https://img.clerk.com/clara.png",
+        "addedAt": None,
+    }

@@ -193,3 +193,31 @@ def test_a_user_id_that_cannot_be_stored_gets_no_token(tmp_path):
 
     assert result.returncode == 2
     assert result.stdout == ""
+
+
+def test_token_carries_the_name_and_picture_asked_for(tmp_path):
+    command = [FORGE, "token", "ada", "--name", "Ada Lovelace", "--image-url", "https://img.example/ada.png"]
+    result = subprocess.run(
+        command, cwd=tmp_path, env=forge_env(), capture_output=True, text=True, check=True
+    )
+
+    secret = (tmp_path / "data" / "dev-jwt-secret").read_text().strip()
+    claims = jwt.decode(result.stdout.strip(), secret, algorithms=["HS256"])
+    assert (claims["sub"], claims["name"], claims["image_url"]) == (
+        "ada",
+        "Ada Lovelace",
+        "https://img.example/ada.png",
+    )
+
+
+def test_a_name_that_cannot_be_shown_gets_no_token(tmp_path):
+    result = subprocess.run(
+        [FORGE, "token", "ada", "--name", "x" * 101],
+        cwd=tmp_path,
+        env=forge_env(),
+        capture_output=True,
+        text=True,
+    )
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "a name is 1 to 100 printable characters" in result.stderr
