@@ -19,6 +19,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="package")
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 BEA = "user_bea"
+OWNER_NAME = "Ada Lovelace"
 NOT_VALID = "This invite link is not valid any more (it may have been revoked, used up or expired)."
 # A role change or a removal reaches the tab through the channel: well within this, with no reload.
 AT_ONCE_MS = 5_000
@@ -26,8 +27,13 @@ SAME_DOCUMENT = "() => window.forgeSameDocument === true"
 
 
 @pytest.fixture
+def owner_token(user: str) -> str:
+    return issue_dev_token(JWT_SECRET, user, name=OWNER_NAME)
+
+
+@pytest.fixture
 def bea_token() -> str:
-    return issue_dev_token(JWT_SECRET, BEA)
+    return issue_dev_token(JWT_SECRET, BEA, name="Bea")
 
 
 async def create_link_in_dialog(page: Page, role: str) -> str:
@@ -61,10 +67,10 @@ async def watch_the_reply_grow(tabs: tuple[Page, ...]) -> list[set[int]]:
 
 
 async def test_an_invited_editor_watches_a_run_then_is_made_viewer_and_removed(
-    editor_server, new_context, token, user, bea_token
+    editor_server, new_context, owner_token, bea_token
 ):
-    owner_context, bea_context = await new_context(token), await new_context(bea_token)
-    async with Rest(editor_server.url, token) as rest:
+    owner_context, bea_context = await new_context(owner_token), await new_context(bea_token)
+    async with Rest(editor_server.url, owner_token) as rest:
         project_id = await rest.plain_project("Together")
         owner = await open_project(owner_context, editor_server.url, project_id)
         link = await create_link_in_dialog(owner, "EDITOR")
@@ -84,17 +90,23 @@ async def test_an_invited_editor_watches_a_run_then_is_made_viewer_and_removed(
         reply = await rest.final_reply(project_id)
         assert all(len(seen) >= 2 for seen in growing), growing
         assert texts == [reply["content"], reply["content"]]
-        for tab, other in ((owner, BEA), (bea, user)):
-            face = tab.locator(f'#presence [data-user-id="{other}"]')
-            assert other in (await face.get_attribute("aria-label") or "")
+        labels = [
+            await tab.locator("#presence .avatar:not(.self)").get_attribute("aria-label")
+            for tab in (owner, bea)
+        ]
+        assert [label.split(",")[0] for label in labels] == ["Bea", OWNER_NAME]
+        authors = [
+            await tab.locator('#messages [data-role="USER"] .author').text_content() for tab in (owner, bea)
+        ]
+        assert authors == ["You", OWNER_NAME]
         await bea.locator(".chat-scroll").evaluate("(scroller) => { scroller.scrollTop = 0; }")  # the prompt
         await bea.screenshot(path=DOCS / "watching-together.png")
 
         await bea.evaluate("() => { window.forgeSameDocument = true; }")
-        role_of_bea = owner.get_by_role("dialog").get_by_label(f"Role of {BEA}")
+        role_of_bea = owner.get_by_role("dialog").get_by_label("Role of Bea")
         await owner.get_by_role("button", name="Share").click()
         await role_of_bea.select_option("VIEWER")
-        await bea.get_by_text(f"You can view this project. Its owner {user} or an editor").wait_for(
+        await bea.get_by_text(f"You can view this project. Its owner {OWNER_NAME} or an editor").wait_for(
             timeout=AT_ONCE_MS
         )
         assert await bea.get_by_role("textbox", name="Message the assistant").is_hidden()
@@ -102,7 +114,7 @@ async def test_an_invited_editor_watches_a_run_then_is_made_viewer_and_removed(
         await bea.get_by_role("textbox", name="Message the assistant").wait_for(timeout=AT_ONCE_MS)
         assert await bea.evaluate(SAME_DOCUMENT)
 
-        await owner.get_by_role("button", name=f"Remove {BEA}").click()
+        await owner.get_by_role("button", name="Remove Bea").click()
 
         await bea.get_by_text("You no longer have access to Together.").wait_for(timeout=AT_ONCE_MS)
         assert bea.url == f"{editor_server.url}/#/"
@@ -162,9 +174,9 @@ async def test_the_list_shows_projects_shared_with_the_user_with_their_role(
 
 
 async def test_a_viewer_sees_the_project_read_only_and_can_leave_it(
-    editor_server, new_context, token, user, bea_token
+    editor_server, new_context, owner_token, bea_token
 ):
-    async with Rest(editor_server.url, token) as owner, Rest(editor_server.url, bea_token) as as_bea:
+    async with Rest(editor_server.url, owner_token) as owner, Rest(editor_server.url, bea_token) as as_bea:
         project_id = await owner.plain_project("Look only")
         invitation = await owner.call(
             "POST", f"/api/projects/{project_id}/invitations", json={"role": "VIEWER"}
@@ -172,7 +184,7 @@ async def test_a_viewer_sees_the_project_read_only_and_can_leave_it(
         await as_bea.call("POST", "/api/invitations/accept", json={"token": invitation["token"]})
         context = await new_context(bea_token)
         page = await open_project(context, editor_server.url, project_id)
-        read_only = f"You can view this project. Its owner {user} or an editor can change it."
+        read_only = f"You can view this project. Its owner {OWNER_NAME} or an editor can change it."
         await page.get_by_text(read_only).wait_for()
         assert await page.get_by_role("button", name="Rename").count() == 0
 

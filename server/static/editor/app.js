@@ -50,7 +50,7 @@ async function useToken(token) {
   const claims = claimsOf(token);
   session.userId = claims.sub ?? "unknown";
   session.name = claims.name ?? null; // when the identity provider puts them in its tokens
-  session.imageUrl = claims.image_url ?? null;
+  session.imageUrl = claims.picture ?? claims.image_url ?? null;
   renderAccount();
   renderCredits();
   return true;

@@ -111,7 +111,7 @@ function fillAuthor(who, author) {
   if (who.dataset.key === key) return;
   who.dataset.key = key;
   if (!author) return replaceChildren(who, "Someone");
-  replaceChildren(who, avatar(author.person, null, "small"), author.label);
+  replaceChildren(who, avatar(author.person, null, "small"), h("span", { class: "author" }, author.label));
 }
 
 function fillBody(li, message) {

@@ -31,6 +31,7 @@ export function createMemberList(view, roster, session, api, leave) {
     const person = roster.person(member.userId);
     const self = member.userId === session.userId;
     const name = displayName(person);
+    const managed = member.role !== "OWNER" && canManageMembers(view.role);
     return h(
       "li",
       { dataset: { userId: member.userId, role: member.role } },
@@ -39,47 +40,46 @@ export function createMemberList(view, roster, session, api, leave) {
         "div",
         { class: "stack tight grow" },
         h("strong", {}, self ? `${name} (you)` : name),
-        h("span", { class: "meta" }, ROLE_LABELS[member.role]),
+        managed ? null : h("span", { class: "meta" }, ROLE_LABELS[member.role]), // else the selector says it
       ),
-      controls(member, name, self),
+      managed ? managing(member, name) : null,
+      self && member.role !== "OWNER" ? leaveButton() : null,
     );
   }
 
-  function controls(member, name, self) {
-    if (member.role === "OWNER") return null;
-    if (canManageMembers(view.role)) {
-      const id = `member-role-${member.userId}`;
-      return h(
-        "div",
-        { class: "row" },
-        h("label", { for: id, class: "visually-hidden" }, `Role of ${name}`),
-        h(
-          "select",
-          {
-            id,
-            dataset: { focusKey: `role ${member.userId}` },
-            onchange: (event) => changeRole(member, event.target.value),
-          },
-          ["EDITOR", "VIEWER"].map((role) =>
-            h("option", { value: role, selected: role === member.role }, ROLE_LABELS[role]),
-          ),
+  /** The owner's controls for another member: their role, and removing them. */
+  function managing(member, name) {
+    const id = `member-role-${member.userId}`;
+    return h(
+      "div",
+      { class: "row" },
+      h("label", { for: id, class: "visually-hidden" }, `Role of ${name}`),
+      h(
+        "select",
+        {
+          id,
+          dataset: { focusKey: `role ${member.userId}` },
+          onchange: (event) => changeRole(member, event.target.value),
+        },
+        ["EDITOR", "VIEWER"].map((role) =>
+          h("option", { value: role, selected: role === member.role }, ROLE_LABELS[role]),
         ),
-        h(
-          "button",
-          {
-            type: "button",
-            "aria-label": `Remove ${name}`,
-            dataset: { focusKey: `remove ${member.userId}` },
-            onclick: () => remove(member),
-          },
-          "Remove",
-        ),
-      );
-    }
-    if (self) {
-      return h("button", { type: "button", dataset: { focusKey: "leave" }, onclick: leaveProject }, "Leave project");
-    }
-    return null;
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          "aria-label": `Remove ${name}`,
+          dataset: { focusKey: `remove ${member.userId}` },
+          onclick: () => remove(member),
+        },
+        "Remove",
+      ),
+    );
+  }
+
+  function leaveButton() {
+    return h("button", { type: "button", dataset: { focusKey: "leave" }, onclick: leaveProject }, "Leave project");
   }
 
   // The channel's `member.updated` or `member.removed` redraws the list once the change is made.
