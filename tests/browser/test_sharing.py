@@ -37,14 +37,17 @@ def bea_token() -> str:
 
 
 async def create_link_in_dialog(page: Page, role: str) -> str:
-    """Opens the Share dialog, makes a link with `role` and returns it as the dialog shows it."""
+    """Opens the Share dialog, makes a link with `role` and copies it; returns what was copied."""
+    await page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     await page.get_by_role("button", name="Share").click()
     dialog = page.get_by_role("dialog")
     await dialog.get_by_label("Role", exact=True).select_option(role)
     await dialog.get_by_role("button", name="Create invite link").click()
-    link = dialog.get_by_label("Invite link")
-    await link.wait_for()
-    return await link.input_value()
+    await dialog.get_by_role("button", name="Copy").click()
+    await dialog.get_by_text("Copied.").wait_for()
+    copied: str = await page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == await dialog.get_by_label("Invite link").input_value()
+    return copied
 
 
 async def accept(page: Page, link: str) -> None:
@@ -74,6 +77,7 @@ async def test_an_invited_editor_watches_a_run_then_is_made_viewer_and_removed(
         project_id = await rest.plain_project("Together")
         owner = await open_project(owner_context, editor_server.url, project_id)
         link = await create_link_in_dialog(owner, "EDITOR")
+        assert link.startswith(f"{editor_server.url}/invite/")
         bea = await bea_context.new_page()
 
         await accept(bea, link)
