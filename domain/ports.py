@@ -29,6 +29,7 @@ from domain.events import LoggedBatch, LoggedEvent, ProjectEvent
 from domain.idempotency import AnyAnswer, IdempotencyRecord
 from domain.ids import FragmentId, ImportId, InvitationId, MessageId, ProjectId, RunId, UserId
 from domain.rules.rate_limits import Decision, RateLimit
+from domain.signals import AnyUserSignal
 
 
 class ProjectStore(Protocol):
@@ -423,6 +424,20 @@ class WorkerWakeups(Protocol):
         of its project may go). Best effort: a worker that misses it finds the run on its next
         poll."""
         ...
+
+
+class UserSignals(Protocol):
+    async def send(self, signals: Sequence[AnyUserSignal]) -> None:
+        """Tells the users' own channels, in every process, what changed for them. Best effort:
+        a channel that misses one (the broker was away) is whole again after a reconnect."""
+        ...
+
+
+class NoSignals:
+    """For a composition without people's own channels (and for tests of one service)."""
+
+    async def send(self, signals: Sequence[AnyUserSignal]) -> None:
+        return None
 
 
 class NoWakeups:

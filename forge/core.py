@@ -18,6 +18,7 @@ from channels.redis import RedisBroker
 from channels.redis_connection import RedisClient, connect_redis
 from channels.relay import OutboxRelay
 from channels.run_queue import BrokerWakeups
+from channels.user_signals import BrokerUserSignals
 from db.engine import Database
 from db.storage import PiccoloStorage
 from db.token_cipher import AesGcmTokenCipher
@@ -89,6 +90,7 @@ class Core:
             models=settings.model_catalog,
             cipher=cipher,
             wakeups=BrokerWakeups(broker),
+            signals=BrokerUserSignals(broker),
             admins=settings.admin_user_ids,
         )
         core = cls(settings, clock, database, storage, broker, publisher, services, catalog, redis)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.clock import Clock
-from domain.ports import EventPublisher, Storage, TokenCipher, WorkerWakeups
+from domain.ports import EventPublisher, Storage, TokenCipher, UserSignals, WorkerWakeups
 from domain.rules.models import ModelCatalog
 from domain.rules.plans import PlanCatalog
 from domain.services.agent_runs import AgentRunService
@@ -49,22 +49,23 @@ def build_services(
     models: ModelCatalog,
     cipher: TokenCipher,
     wakeups: WorkerWakeups,
+    signals: UserSignals,
     admins: frozenset[str],
 ) -> Services:
-    usage = UsageService(storage, events, clock, catalog, admins=admins, models=models)
-    messages = MessageService(storage, events, clock, usage, wakeups=wakeups)
+    usage = UsageService(storage, events, clock, catalog, admins=admins, models=models, signals=signals)
+    messages = MessageService(storage, events, clock, usage, wakeups=wakeups, signals=signals)
     return Services(
-        projects=ProjectService(storage, events, clock, usage, wakeups=wakeups),
+        projects=ProjectService(storage, events, clock, usage, wakeups=wakeups, signals=signals),
         messages=messages,
-        drafts=DraftService(storage, events, clock),
+        drafts=DraftService(storage, events, clock, signals=signals),
         usage=usage,
-        subscriptions=SubscriptionService(storage, events, clock),
-        imports=ImportService(storage, events, clock, wakeups=wakeups),
+        subscriptions=SubscriptionService(storage, events, clock, signals=signals),
+        imports=ImportService(storage, events, clock, wakeups=wakeups, signals=signals),
         oauth=OAuthService(storage, events, clock, cipher),
-        runs=RunService(storage, events, clock, usage, wakeups=wakeups),
-        agent_runs=AgentRunService(storage, events, clock, usage, wakeups=wakeups),
+        runs=RunService(storage, events, clock, usage, wakeups=wakeups, signals=signals),
+        agent_runs=AgentRunService(storage, events, clock, usage, wakeups=wakeups, signals=signals),
         snapshots=SnapshotService(storage, events, clock, messages),
-        members=MemberService(storage, events, clock),
-        invitations=InvitationService(storage, events, clock),
+        members=MemberService(storage, events, clock, signals=signals),
+        invitations=InvitationService(storage, events, clock, signals=signals),
         profiles=ProfileService(storage, events, clock),
     )

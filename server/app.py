@@ -36,6 +36,7 @@ from server.errors import EXCEPTION_HANDLERS
 from server.examples import JsonWithExamples
 from server.json_input import JsonPolicyRequest
 from server.log_redaction import install_token_redaction
+from server.me_channel import me_channel
 from server.rate_limiting import limit_writes
 from server.request_ids import RequestIds
 from server.web import WebTier
@@ -100,6 +101,7 @@ def build_app(max_body_bytes: int) -> Litestar:
             EditorController,
             api,
             project_channel,
+            me_channel,
         ],
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,

@@ -50,12 +50,12 @@ from domain.ids import ProjectId, UserId
 from domain.rules.permissions import Action
 from domain.views import iso_ms
 from forge.metrics import COMMIT_TO_TAB, FRAMES_SENT, OPEN_TABS
-from server.auth import Identity, InvalidToken
-from server.authentication import bearer_token
+from server.auth import Identity
 from server.client_frames import Auth, BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
 from server.errors import error_frame
 from server.prompt_refs import PromptRefs
-from server.socket_scope import header, query, resume_point
+from server.socket_auth import TokenLease, authenticate
+from server.socket_scope import resume_point
 from server.web import WebTier
 
 logger = logging.getLogger("forge.server")
@@ -74,7 +74,7 @@ async def project_channel(socket: WebSocket[Any, Any, Any], project_id: FromPath
     web: WebTier = socket.app.state.web
     # Accept first: a browser sees close codes only on an open connection.
     await socket.accept()
-    identity = await _authenticate(socket, web)
+    identity = await authenticate(socket, web)
     if identity is None:
         await socket.close(CLOSE_UNAUTHORIZED, "a valid token is required")
         return
@@ -98,19 +98,6 @@ async def _role(web: WebTier, user_id: UserId, project_id: ProjectId) -> Project
     return await web.hub.role_of(project_id, user_id, check)
 
 
-async def _authenticate(socket: WebSocket[Any, Any, Any], web: WebTier) -> Identity | None:
-    token = bearer_token(header(socket, b"authorization")) or query(socket).get("token")
-    try:
-        if not token:
-            raise InvalidToken("no token")
-        return await web.verifier.verify(token)
-    except InvalidToken:
-        client = socket.client.host if socket.client else "unknown"
-        with contextlib.suppress(DomainError):  # a refused address is refused all the same
-            await web.limits.auth_failure(client)
-        return None
-
-
 class TabSession:
     def __init__(
         self,
@@ -124,9 +111,7 @@ class TabSession:
         self.web = web
         self.user_id = identity.user_id
         self.name, self.image_url = identity.name, identity.image_url
-        self.expires_at = identity.expires_at
-        """When the tab's token runs out; an `auth` frame with a fresher one moves it."""
-        self._expiry: asyncio.TimerHandle | None = None
+        self.lease = TokenLease(identity, lambda: self.tab.close(CLOSE_UNAUTHORIZED))
         self.role = role
         """As it was when the tab joined: what its presence entry shows. Writes ask the services,
         which read the role as it is."""
@@ -174,14 +159,13 @@ class TabSession:
         reader = asyncio.create_task(self._read(), name=f"tab-reader-{self.tab.client_id}")
         # Whatever ends the reader (the tab left, or broke the protocol) ends the writer too.
         reader.add_done_callback(lambda _: self.tab.close(TAB_GONE))
-        self._watch_expiry()
+        self.lease.start()
         try:
             code = await self._write()
         except Exception:  # the socket failed under the writer: the tab went away
             code = TAB_GONE
         finally:
-            if self._expiry is not None:
-                self._expiry.cancel()
+            self.lease.stop()
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
@@ -279,38 +263,14 @@ class TabSession:
                 continue
             await self._handle(frame)
 
-    def _watch_expiry(self) -> None:
-        """A timer, not a task: idle tabs are many, and a timer costs next to nothing."""
-        delay = max(0.0, self.expires_at - time.time())
-        self._expiry = asyncio.get_running_loop().call_later(delay, self._expire)
-
-    def _expire(self) -> None:
-        if time.time() >= self.expires_at:
-            self.tab.close(CLOSE_UNAUTHORIZED)
-        else:  # renewed meanwhile: look again when the fresher token runs out
-            self._watch_expiry()
-
-    async def _renew(self, frame: Auth) -> None:
-        """Takes a fresher token of the same user; a bad one changes nothing and is answered."""
-        try:
-            identity = await self.web.verifier.verify(frame.token)
-        except InvalidToken as error:
-            self._answer(
-                ErrorFrame(code="unauthorized", message=f"The token was refused: {error}.", ref=frame.ref)
-            )
-            return
-        if identity.user_id != self.user_id:
-            message = "The token is another user's; a tab keeps its user."
-            self._answer(ErrorFrame(code="forbidden", message=message, ref=frame.ref))
-            return
-        self.expires_at = max(self.expires_at, identity.expires_at)
-
     async def _handle(self, frame: Ping | Prompt | DraftPut | Auth) -> None:
         if isinstance(frame, Ping):
             self._answer(Pong(ref=frame.ref))
             return
         if isinstance(frame, Auth):
-            await self._renew(frame)
+            refusal = await self.lease.renew(self.web.verifier, frame)
+            if refusal is not None:
+                self._answer(refusal)
             return
         services = self.web.core.services
         try:

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from channels.hellos import HelloLoader
 from channels.hub import ProjectHub
@@ -32,6 +33,14 @@ logger = logging.getLogger("forge.server")
 SWEEP_INTERVAL_SECONDS = 60.0
 
 
+class MeSessionLike(Protocol):
+    """A `/ws/me` channel as the web tier closes and resyncs it (server/me_channel.py)."""
+
+    def close(self, code: int) -> None: ...
+
+    def resync(self) -> None: ...
+
+
 @dataclass
 class WebTier:
     core: Core
@@ -42,6 +51,8 @@ class WebTier:
     presence: Presence
     sandbox_sync: SandboxSync
     worker: AgentWorker | None = None
+    me_sessions: set[MeSessionLike] = field(default_factory=set)
+    """The open `/ws/me` channels of this process (server/me_channel.py)."""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -71,6 +82,7 @@ class WebTier:
         )
         if isinstance(core.broker, RedisBroker):
             core.broker.on_reconnect(hub.catch_up_all)
+            core.broker.on_reconnect(web.resync_me_sessions)
         keeper = keep_presence(presence, hub, core.broker, settings.presence_ttl_seconds / 3)
         web._tasks.append(asyncio.create_task(keeper, name="presence-keeper"))
         web._tasks.append(asyncio.create_task(_sweep(limiter), name="rate-limit-sweeper"))
@@ -85,10 +97,17 @@ class WebTier:
     async def close_tabs(self, code: int, grace_seconds: float) -> None:
         """Closes every tab of this process with `code` and waits, a while at most, until they are."""
         self.hub.close_all(code)
+        for session in list(self.me_sessions):
+            session.close(code)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(grace_seconds):
-                while self.hub.tabs():  # noqa: ASYNC110 - tabs leave the hub as their handlers end
+                # Tabs leave the hub, and sessions the set, as their handlers end.
+                while self.hub.tabs() or self.me_sessions:  # noqa: ASYNC110
                     await asyncio.sleep(0.01)
+
+    def resync_me_sessions(self) -> None:
+        for session in self.me_sessions:
+            session.resync()
 
     async def stop(self) -> None:
         if self.worker is not None:

@@ -112,3 +112,12 @@ class TextRebuilder:
                 self.gaps.append(f"delta at {offset} after only {len(self.text)} characters")
             else:
                 self.text = self.text[:offset] + frame["text"]
+
+
+async def open_me(base_url: str, user: str = "alice", *, token: str | None = "default") -> TabClient:
+    """Connects a person's own channel (`/ws/me`) with the token in `?token=`."""
+    token = issue_dev_token(JWT_SECRET, user) if token == "default" else token
+    url = (
+        base_url.replace("http://", "ws://") + "/ws/me" + (f"?{urlencode({'token': token})}" if token else "")
+    )
+    return TabClient(await connect(url, compression=None))

@@ -33,7 +33,7 @@ from domain.events import (
     RunUpdated,
 )
 from domain.ids import FragmentId, MessageId, ProjectId, new_id
-from domain.ports import EventPublisher, Storage, WorkerWakeups
+from domain.ports import EventPublisher, Storage, UserSignals, WorkerWakeups
 from domain.rules.files import writable_files
 from domain.rules.naming import is_default_project_name
 from domain.rules.streaming import NO_RUN, stream_fence
@@ -82,8 +82,9 @@ class AgentRunService(Service):
         max_attempts: int = MAX_ATTEMPTS,
         *,
         wakeups: WorkerWakeups | None = None,
+        signals: UserSignals | None = None,
     ) -> None:
-        super().__init__(storage, events, clock, wakeups=wakeups)
+        super().__init__(storage, events, clock, wakeups=wakeups, signals=signals)
         self.usage = usage
         self.max_attempts = max_attempts
 
@@ -308,6 +309,8 @@ class AgentRunService(Service):
         )
         await self._write(outbox, failed, run)
         outbox.fence(run.project_id, NO_RUN)
+        if run.credit_consumed:
+            outbox.usage_changed(run.user_id)
         if run.reply_message_id is not None:
             reply = msgspec.structs.replace(
                 await self._reply(run),

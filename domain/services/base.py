@@ -3,7 +3,7 @@ events commit together."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -16,9 +16,11 @@ from domain.entities import ProjectAccess
 from domain.errors import NotFound
 from domain.events import LoggedBatch, ProjectEvent, ProjectUpdated
 from domain.ids import ProjectId, UserId
-from domain.ports import EventPublisher, NoWakeups, Storage, WorkerWakeups
+from domain.ports import EventPublisher, NoSignals, NoWakeups, Storage, UserSignals, WorkerWakeups
+from domain.rules.listings import changed_for_everyone, changed_for_members
 from domain.rules.permissions import Action, check_allowed, role_in
 from domain.rules.wakeups import wakes_workers
+from domain.signals import AnyUserSignal, ListingChanged, UsageChanged
 from domain.views import ProjectView
 
 
@@ -30,6 +32,8 @@ class Outbox:
         self.fences: dict[ProjectId, str] = {}
         self.batches: list[LoggedBatch] = []
         """What the event log made of them, once the transaction committed."""
+        self.signals: set[AnyUserSignal] = set()
+        """What people's own channels are told once the transaction committed."""
 
     def add(self, project_id: ProjectId, event: ProjectEvent) -> None:
         self.pending.setdefault(project_id, []).append(event)
@@ -40,29 +44,58 @@ class Outbox:
         add an event of the project too; the fence travels on its last one."""
         self.fences[project_id] = token
 
+    def listing_changed(self, user_ids: Iterable[UserId], project_id: ProjectId) -> None:
+        """The project appeared, changed or went away in these people's lists (the changes its
+        events imply are found without this: domain/rules/listings.py)."""
+        self.signals.update(ListingChanged(user_id=user, project_id=project_id) for user in user_ids)
+
+    def usage_changed(self, user_id: UserId) -> None:
+        self.signals.add(UsageChanged(user_id=user_id))
+
 
 class Service:
     def __init__(
-        self, storage: Storage, events: EventPublisher, clock: Clock, *, wakeups: WorkerWakeups | None = None
+        self,
+        storage: Storage,
+        events: EventPublisher,
+        clock: Clock,
+        *,
+        wakeups: WorkerWakeups | None = None,
+        signals: UserSignals | None = None,
     ) -> None:
         self.storage = storage
         self.events = events
         self.clock = clock
         self.wakeups: WorkerWakeups = wakeups or NoWakeups()
+        self.signals: UserSignals = signals or NoSignals()
 
     @asynccontextmanager
     async def committed(self) -> AsyncIterator[Outbox]:
         """A transaction whose events are written to the event log inside it, so they commit with
         the change or not at all, and are published at once after the commit. A change that lets a
-        run start wakes the workers after that."""
+        run start wakes the workers after that, and the people whose project list or credits it
+        changed hear of it on their own channels."""
         outbox = Outbox()
         async with self.storage.transaction():
             yield outbox
+            await self._find_listing_changes(outbox)
             outbox.batches = await self._log(outbox)
         if outbox.batches:
             await self.events.publish(outbox.batches)
         if wakes_workers(e for events in outbox.pending.values() for e in events):
             await self.wakeups.runs_waiting()
+        if outbox.signals:
+            await self.signals.send(sorted(outbox.signals, key=_signal_order))
+
+    async def _find_listing_changes(self, outbox: Outbox) -> None:
+        """Whose lists the transaction's events change, read inside it (who is a member now)."""
+        for project_id, events in outbox.pending.items():
+            outbox.listing_changed(changed_for_members(events), project_id)
+            if changed_for_everyone(events):
+                project = await self.storage.projects.get(project_id)
+                if project is not None:
+                    members = await self.storage.members.list_for_project(project_id)
+                    outbox.listing_changed([project.user_id, *(m.user_id for m in members)], project_id)
 
     async def _log(self, outbox: Outbox) -> list[LoggedBatch]:
         # Projects in one order everywhere: two transactions never wait for each other's streams.
@@ -86,6 +119,12 @@ class Service:
             raise NotFound("Project not found.")
         member = None if project.user_id == user_id else await self.storage.members.get(project_id, user_id)
         return ProjectAccess(project=project, role=check_allowed(role_in(project, user_id, member), action))
+
+
+def _signal_order(signal: AnyUserSignal) -> tuple[str, str]:
+    """One order, so that repeated runs of a test or a bench send the same frames."""
+    project = signal.project_id if isinstance(signal, ListingChanged) else ""
+    return (signal.user_id, str(project))
 
 
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from domain.events import FragmentUpdated, MessageCreated, MessageUpdated
 from domain.idempotency import MessagePosted, RequestKey
 from domain.ids import FragmentId, MessageId, ProjectId, UserId, new_id
 from domain.inputs import MAX_ATTACHMENTS, FragmentContent, MessageChanges, NewAttachment, NewMessage
-from domain.ports import EventPublisher, Storage, WorkerWakeups
+from domain.ports import EventPublisher, Storage, UserSignals, WorkerWakeups
 from domain.rules.files import check_files
 from domain.rules.permissions import Action
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
@@ -36,8 +36,9 @@ class MessageService(Service):
         usage: UsageService,
         *,
         wakeups: WorkerWakeups | None = None,
+        signals: UserSignals | None = None,
     ) -> None:
-        super().__init__(storage, events, clock, wakeups=wakeups)
+        super().__init__(storage, events, clock, wakeups=wakeups, signals=signals)
         self.usage = usage
         self.idempotency = Idempotency(storage, clock)
 

@@ -19,7 +19,7 @@ from domain.events import ProjectDeleted, ProjectUpdated
 from domain.idempotency import ProjectCreated, RequestKey
 from domain.ids import ProjectId, UserId, new_id
 from domain.inputs import NewAttachment, ProjectChanges
-from domain.ports import EventPublisher, Storage, WorkerWakeups
+from domain.ports import EventPublisher, Storage, UserSignals, WorkerWakeups
 from domain.rules.naming import default_project_name
 from domain.rules.permissions import Action
 from domain.rules.prompts import check_project_message, check_project_name
@@ -41,8 +41,9 @@ class ProjectService(Service):
         usage: UsageService,
         *,
         wakeups: WorkerWakeups | None = None,
+        signals: UserSignals | None = None,
     ) -> None:
-        super().__init__(storage, events, clock, wakeups=wakeups)
+        super().__init__(storage, events, clock, wakeups=wakeups, signals=signals)
         self.usage = usage
         self.idempotency = Idempotency(storage, clock)
 
@@ -87,6 +88,7 @@ class ProjectService(Service):
                 await enqueue_turn(
                     self.storage, outbox, self.usage, project, user_id, message, attachments, now
                 )
+                outbox.listing_changed([user_id], project.id)
                 await attempt.seal(created)
             return created.project
 
@@ -109,9 +111,10 @@ class ProjectService(Service):
                 updated_at=now,
             )
             created = ProjectCreated(project=ProjectView.from_entity(project))
-            async with self.committed():
+            async with self.committed() as outbox:
                 await self.storage.projects.insert(project)
                 await attempt.seal(created)
+                outbox.listing_changed([user_id], project.id)
             return created.project
 
     async def list_projects(self, user_id: UserId) -> list[ProjectAccess]:
@@ -141,6 +144,8 @@ class ProjectService(Service):
         answers it as it was, so its sandbox can go too."""
         async with self.committed() as outbox:
             project = (await self.access(user_id, project_id, Action.DELETE)).project
+            members = await self.storage.members.list_for_project(project_id)
+            outbox.listing_changed([project.user_id, *(m.user_id for m in members)], project_id)
             await self.storage.projects.delete(project_id)
             outbox.add(project_id, ProjectDeleted(project=ProjectView.from_entity(project)))
         return project

@@ -12,7 +12,7 @@ from domain.errors import Conflict, InvalidTransition, NotFound
 from domain.events import FragmentUpdated, MessageCreated, RunUpdated
 from domain.ids import FragmentId, MessageId, ProjectId, RunId, UserId, new_id
 from domain.inputs import RunRequest, RunResult
-from domain.ports import EventPublisher, Storage, WorkerWakeups
+from domain.ports import EventPublisher, Storage, UserSignals, WorkerWakeups
 from domain.rules.files import check_files
 from domain.rules.permissions import Action
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
@@ -47,8 +47,9 @@ class RunService(Service):
         usage: UsageService,
         *,
         wakeups: WorkerWakeups | None = None,
+        signals: UserSignals | None = None,
     ) -> None:
-        super().__init__(storage, events, clock, wakeups=wakeups)
+        super().__init__(storage, events, clock, wakeups=wakeups, signals=signals)
         self.usage = usage
 
     async def enqueue_for_system(

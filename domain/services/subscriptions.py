@@ -55,17 +55,21 @@ class SubscriptionService(Service):
         cannot give back a plan that a later event took away. `event` is None for event types we
         acknowledge without acting on them.
         """
-        async with self.committed():
+        async with self.committed() as outbox:
             if not await self.storage.webhooks.first_delivery(webhook_id, event_type, self.clock.now()):
                 return None
             outcome = DeliveryOutcome.APPLIED
             match event:
                 case SubscriptionEvent(action=action, data=data):
-                    if not await self._save(action, data):
+                    saved = await self._save(action, data)
+                    if saved is None:
                         outcome = DeliveryOutcome.STALE
                         await self.storage.webhooks.record_outcome(webhook_id, outcome)
+                    elif saved.user_id is not None:  # the plan may have changed
+                        outbox.usage_changed(saved.user_id)
                 case CustomerLinked(customer_id=customer_id, user_id=user_id):
                     await self._link_customer(customer_id, UserId(user_id))
+                    outbox.usage_changed(UserId(user_id))
         return outcome
 
     async def current_for_user(self, user_id: UserId, catalog: PlanCatalog) -> Subscription | None:
@@ -80,10 +84,10 @@ class SubscriptionService(Service):
             return next(s for s in granting if plan_for([s], catalog, now) == best)
         return max(subscriptions, key=lambda s: s.updated_at)
 
-    async def _save(self, action: SubscriptionAction, data: SubscriptionData) -> bool:
+    async def _save(self, action: SubscriptionAction, data: SubscriptionData) -> Subscription | None:
         """Stores the subscription as the event reports it, with what its action asks on top
         (seed: subscriptions.createOrUpdateSubscription, markSubscriptionForCancellation,
-        reactivateSubscription, revokeSubscription); False when a later state was stored already."""
+        reactivateSubscription, revokeSubscription); None when a later state was stored already."""
         now = self.clock.now()
         user_id = await self._resolve_user(data)
         existing = await self.storage.subscriptions.get_by_polar_id(data.polar_subscription_id)
@@ -96,7 +100,8 @@ class SubscriptionService(Service):
             created_at=existing.created_at if existing else now,
             updated_at=now,
         )
-        return await self.storage.subscriptions.save_unless_older(_with_action(reported, action))
+        subscription = _with_action(reported, action)
+        return subscription if await self.storage.subscriptions.save_unless_older(subscription) else None
 
     async def _resolve_user(self, data: SubscriptionData) -> UserId | None:
         if data.user_id:

@@ -61,6 +61,7 @@ async def enqueue_turn(
     await storage.attachments.insert_many(stored)
     await storage.runs.insert(run)
     await usage.spend_for(run)  # after the run: the spend is the ledger row of this run
+    outbox.usage_changed(run.user_id)
     view = MessageView.from_entity(message, None, stored)
     outbox.add(project.id, MessageCreated(message=view))
     outbox.add(project.id, RunUpdated(run=RunView.from_entity(run)))

@@ -12,7 +12,7 @@ from domain.entities import AgentRun, CreditSpend
 from domain.enums import Plan
 from domain.errors import AdminOnly
 from domain.ids import SpendId, UserId, new_id
-from domain.ports import EventPublisher, Storage
+from domain.ports import EventPublisher, Storage, UserSignals
 from domain.rules.credits import (
     CREDITS_PER_DAY,
     check_can_spend,
@@ -35,8 +35,9 @@ class UsageService(Service):
         catalog: PlanCatalog,
         admins: frozenset[str] = frozenset(),
         models: ModelCatalog | None = None,
+        signals: UserSignals | None = None,
     ) -> None:
-        super().__init__(storage, events, clock)
+        super().__init__(storage, events, clock, signals=signals)
         self.catalog = catalog
         self.admins = admins
         self.models = models or ModelCatalog()
@@ -82,8 +83,9 @@ class UsageService(Service):
         if admin_id not in self.admins:
             raise AdminOnly("Only administrators may reset usage.")
         now = self.clock.now()
-        async with self.committed():
+        async with self.committed() as outbox:
             await self.storage.credits.refund_since(user_id, counted_since(now), now)
+            outbox.usage_changed(user_id)
         return await self.status(user_id)
 
     async def refund(self, run: AgentRun) -> AgentRun:

@@ -8,8 +8,6 @@ import signal
 import sys
 import textwrap
 
-import pytest
-
 from server.auth import issue_dev_token
 from tests.conftest import JWT_SECRET, http_client
 from tests.processes import ServeProcess, forge_env
@@ -52,18 +50,6 @@ WRITER = textwrap.dedent(
     """
 )
 """Commits renames of a project through the domain services, as any worker process commits."""
-
-
-@pytest.fixture
-def two_servers(tmp_path, scaled_env):
-    servers = [ServeProcess(tmp_path, **scaled_env) for _ in range(2)]
-    try:
-        for server in servers:
-            server.wait_ready()
-        yield servers
-    finally:
-        for server in servers:
-            server.terminate()
 
 
 async def test_tabs_on_two_servers_see_two_other_processes_commits_in_commit_order(two_servers, scaled_env):

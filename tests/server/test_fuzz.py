@@ -217,18 +217,20 @@ ABNORMAL_CLOSURE = 1006
 
 
 class ChannelFuzzer:
-    """One project and a tab on it; after each frame, a ping tells when its answer is complete."""
+    """One project and a tab on it, or on the caller's own channel (`own`); after each frame, a
+    ping tells when its answer is complete."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, own: bool = False) -> None:
         self.url = url
         self.http = httpx.Client(base_url=url, headers=HEADERS)
         self.project_id = self.http.post("/api/projects", json={"name": "Fuzzed"}).json()["id"]
+        self.path = "/ws/me" if own else f"/ws/projects/{self.project_id}"
         self.tab: ClientConnection = self._open()
         self.pings = 0
 
     def _open(self) -> ClientConnection:
         token = HEADERS["Authorization"].removeprefix("Bearer ")
-        ws_url = self.url.replace("http://", "ws://") + f"/ws/projects/{self.project_id}?token={token}"
+        ws_url = self.url.replace("http://", "ws://") + f"{self.path}?token={token}"
         tab = connect_ws(ws_url, max_size=None, legacy=True)
         assert json.loads(tab.recv(timeout=10))["type"] == "hello"
         return tab
@@ -259,7 +261,17 @@ class ChannelFuzzer:
 
 @given(frame=FRAMES)
 @settings(max_examples=EXAMPLES_PER_ROUTE * 6, deadline=None, database=None, suppress_health_check=ALL_CHECKS)
-def _fuzz_channel(fuzzer: ChannelFuzzer, frame: str | bytes) -> None:
+def _fuzz_project_channel(fuzzer: ChannelFuzzer, frame: str | bytes) -> None:
+    _answers_and_writes_nothing_when_refused(fuzzer, frame)
+
+
+@given(frame=FRAMES)
+@settings(max_examples=EXAMPLES_PER_ROUTE * 2, deadline=None, database=None, suppress_health_check=ALL_CHECKS)
+def _fuzz_own_channel(fuzzer: ChannelFuzzer, frame: str | bytes) -> None:
+    _answers_and_writes_nothing_when_refused(fuzzer, frame)
+
+
+def _answers_and_writes_nothing_when_refused(fuzzer: ChannelFuzzer, frame: str | bytes) -> None:
     shown = repr(frame)[:120]
     before = fuzzer.state()
     answers, closed_with = fuzzer.send(frame)
@@ -276,7 +288,16 @@ def _fuzz_channel(fuzzer: ChannelFuzzer, frame: str | bytes) -> None:
 def test_the_project_channel_answers_every_frame_and_refused_ones_write_nothing(server):
     fuzzer = ChannelFuzzer(server)
     try:
-        _fuzz_channel(fuzzer)
+        _fuzz_project_channel(fuzzer)
+    finally:
+        fuzzer.tab.close()
+        fuzzer.http.close()
+
+
+def test_the_own_channel_answers_every_frame_and_writes_nothing(server):
+    fuzzer = ChannelFuzzer(server, own=True)
+    try:
+        _fuzz_own_channel(fuzzer)
     finally:
         fuzzer.tab.close()
         fuzzer.http.close()

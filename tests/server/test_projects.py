@@ -14,6 +14,7 @@ from db.tables import (
     MessageTable,
     OAuthConnectionTable,
     PolarCustomerTable,
+    ProfileTable,
     ProjectEventTable,
     ProjectStreamTable,
     ProjectTable,
@@ -40,6 +41,7 @@ NOT_PROJECT_OWNED = (
     ProjectEventTable,
     IdempotencyKeyTable,  # a user's keys outlive the project: a retry still gets its first answer
     CreditSpendTable,  # a credit spent stays spent when its project goes
+    ProfileTable,  # a person's, not a project's
 )
 
 
