@@ -1,7 +1,8 @@
 """Working together in the editor: an owner shares a project through the Share dialog, a second
 person accepts the link and watches the same run, and changes of role or removal reach her tab at
-once; invite links that no longer work, and shared projects in the list. Saves the screenshots of
-the dialog and of two people watching that the README shows."""
+once; invite links that no longer work; shared projects in the list, which follows sharing and
+credits live. Saves the screenshots of the dialog and of two people watching that the README
+shows."""
 
 from __future__ import annotations
 
@@ -197,4 +198,48 @@ async def test_a_viewer_sees_the_project_read_only_and_can_leave_it(
 
         await page.get_by_text("You left Look only.").wait_for()
         assert project_id not in [project["id"] for project in await as_bea.call("GET", "/api/projects")]
+    await context.close()
+
+
+async def test_the_list_gains_a_project_shared_with_the_user_and_loses_it_without_a_reload(
+    editor_server, new_context, owner_token, bea_token
+):
+    async with Rest(editor_server.url, owner_token) as owner, Rest(editor_server.url, bea_token) as as_bea:
+        project_id = await owner.plain_project("Arrives live")
+        invitation = await owner.call(
+            "POST", f"/api/projects/{project_id}/invitations", json={"role": "EDITOR"}
+        )
+        context = await new_context(bea_token)
+        page = await context.new_page()
+        await page.goto(f"{editor_server.url}/")
+        await page.locator("#project-list li:not(:has-text('Loading…'))").first.wait_for()
+        await page.evaluate("() => { window.forgeSameDocument = true; }")
+        item = page.locator(f'#project-list li[data-project-id="{project_id}"]')
+
+        await as_bea.call("POST", "/api/invitations/accept", json={"token": invitation["token"]})
+        await item.wait_for(timeout=AT_ONCE_MS)
+        await owner.call("DELETE", f"/api/projects/{project_id}/members/{BEA}")
+        await item.wait_for(state="detached", timeout=AT_ONCE_MS)
+
+        assert await page.evaluate(SAME_DOCUMENT)
+    await context.close()
+
+
+async def test_a_member_s_prompt_shows_at_once_in_the_owner_s_credits(
+    editor_server, new_context, owner_token, bea_token
+):
+    async with Rest(editor_server.url, owner_token) as owner, Rest(editor_server.url, bea_token) as as_bea:
+        project_id = await owner.plain_project("Spends the owner's credits")
+        invitation = await owner.call(
+            "POST", f"/api/projects/{project_id}/invitations", json={"role": "EDITOR"}
+        )
+        await as_bea.call("POST", "/api/invitations/accept", json={"token": invitation["token"]})
+        context = await new_context(owner_token)
+        page = await context.new_page()
+        await page.goto(f"{editor_server.url}/")
+        await page.locator('#credits[data-credits-remaining="5"]').wait_for()
+
+        await as_bea.call("POST", f"/api/projects/{project_id}/messages", json={"value": "A counter app"})
+
+        await page.locator('#credits[data-credits-remaining="4"]').wait_for(timeout=AT_ONCE_MS)
     await context.close()

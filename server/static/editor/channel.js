@@ -3,8 +3,8 @@
 // `?since=&epoch=`, drops duplicates and reconnects on a gap, so its listener sees every event
 // exactly once and in order.
 
-const PING_EVERY_MS = 15_000;
-const SILENCE_LIMIT_MS = 25_000;
+export const PING_EVERY_MS = 15_000;
+export const SILENCE_LIMIT_MS = 25_000; // no frame, not even a pong, for this long: the connection is dead
 const MAX_BACKOFF_MS = 2_000;
 const CLOSE_UNAUTHORIZED = 4401;
 const CLOSE_FORBIDDEN = 4403; // the user's access to the project was removed
@@ -160,7 +160,7 @@ export class ProjectChannel {
     }
     this.everConnected = this.everConnected || this.seq !== null;
     this.setState(this.everConnected ? "reconnecting" : "connecting");
-    const delay = Math.min(MAX_BACKOFF_MS, 200 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
+    const delay = retryDelay(this.attempts, MAX_BACKOFF_MS);
     this.attempts += 1;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
@@ -173,4 +173,10 @@ export class ProjectChannel {
     this.state = state;
     this.listener.state(state);
   }
+}
+
+/** The wait before reconnect attempt `attempts` (0 first): doubling up to `max`, with jitter so the
+ * tabs a server restart dropped do not all come back at once. */
+export function retryDelay(attempts, max) {
+  return Math.min(max, 200 * 2 ** attempts) * (0.75 + Math.random() / 2);
 }

@@ -25,9 +25,9 @@ const CONNECTION_LABELS = {
   resynced: "Live (resynced)",
 };
 
-/** ctx: {api, session, refreshUsage, sessionEnded, showList(notice), main()}. */
+/** ctx: {api, session, sessionEnded, showList(notice), main()}. */
 export function openProject(ctx, projectId) {
-  const { api, session, refreshUsage, sessionEnded, main } = ctx;
+  const { api, session, sessionEnded, main } = ctx;
   // The project as the channel last described it; the parts keep their own on-screen state.
   const view = {
     id: projectId,
@@ -99,7 +99,6 @@ export function openProject(ctx, projectId) {
       case "message.created":
         conversation.upsert(frame.message);
         if (frame.message.role === "USER") {
-          refreshUsage();
           prompt.acceptIfSent(frame.message);
         } else {
           code.replyStarted();
@@ -125,7 +124,6 @@ export function openProject(ctx, projectId) {
       case "run.updated":
         view.runs.set(frame.run.id, frame.run);
         renderStage();
-        if (frame.run.status === "FAILED" || frame.run.status === "COMPLETED") refreshUsage();
         break;
       case "project.updated":
       case "project.deleted":
@@ -198,7 +196,6 @@ export function openProject(ctx, projectId) {
 
   showConnection("connecting");
   channel.start();
-  refreshUsage();
   return {
     kind: "project",
     view,
