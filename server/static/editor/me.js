@@ -4,7 +4,7 @@
 
 import { PING_EVERY_MS, SILENCE_LIMIT_MS, retryDelay } from "./channel.js";
 
-const MAX_BACKOFF_MS = 10_000; // nothing on screen waits on it as a project does: spare the server
+const MAX_BACKOFF_MS = 10_000; // a list a few seconds late harms less than a stalled stream: spare the server
 const CLOSE_UNAUTHORIZED = 4401;
 
 export class MeChannel {
