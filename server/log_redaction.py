@@ -1,5 +1,6 @@
 """Logs never hold a token (API.md, Conventions): a browser's tab sends its token as `?token=` and
-uvicorn writes every WebSocket handshake's URL, query included, to its log.
+uvicorn writes every WebSocket handshake's URL, query included, to its log; an invite link's
+secret is in its path (`/invite/{token}`), which the access log writes too.
 
 The redaction sits in the log record factory, so it covers every record of the process, whichever
 logger made it and whichever handler, formatter or JSON encoder writes it later.
@@ -16,6 +17,7 @@ _PATTERNS = (
     re.compile(r"(?i)([?&](?:access_)?token=)[^&\s\"']+"),
     re.compile(r"(?i)(bearer\s+)[\w.~+/=-]+"),
     re.compile(r"()eyJ[\w-]*\.[\w-]+\.[\w-]+"),  # a JWT anywhere else
+    re.compile(r"(/invite/)[^/?#\s\"']+"),  # an invite link's secret, in its path
 )
 _installed = False
 

@@ -1,4 +1,5 @@
-"""The browser editor: a no-build page at `/` with its assets under `/editor/`, and the dev-only
+"""The browser editor: a no-build page at `/` (and at `/invite/{token}`, where it accepts an invite
+link) with its assets under `/editor/`, and the dev-only
 `POST /api/dev/token` that lets the page sign itself in when Clerk is not configured and the
 browser runs on this machine."""
 
@@ -24,8 +25,9 @@ INDEX = "index.html"
 
 # The page loads only its own files; it talks to this server over fetch and WebSocket, and frames
 # previews, which may be this server's `/preview/` (itself sandboxed) or a sandbox provider's URL.
+# Images may come from any https address: people's avatars are hosted by the identity provider.
 EDITOR_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "connect-src 'self' ws: wss:; frame-src 'self' http: https:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
@@ -49,6 +51,12 @@ class EditorController(Controller):
 
     @get("/", operation_id="editorPage")
     async def page(self) -> Response[bytes]:
+        return await _asset(INDEX)
+
+    @get("/invite/{token:str}", operation_id="editorInvitePage")
+    async def invite_page(self) -> Response[bytes]:
+        """The same page: its script reads the token from the address and offers to accept it. The
+        token stays out of the HTML, and the page's `no-referrer` keeps it from other sites."""
         return await _asset(INDEX)
 
     @get("/editor/{name:str}", operation_id="editorAsset")

@@ -21,6 +21,24 @@ async def test_the_editor_page_is_served_at_the_root(client):
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
+async def test_an_invite_link_serves_the_editor_page_without_its_token(client):
+    root = await client.get("/")
+
+    response = await client.get("/invite/SECRET-invite-token")
+
+    assert response.status_code == 200
+    assert response.text == root.text
+    assert "SECRET-invite-token" not in response.text
+    assert response.headers["content-security-policy"] == root.headers["content-security-policy"]
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_the_page_may_show_avatars_from_https_addresses(client):
+    response = await client.get("/")
+
+    assert "img-src 'self' data: https:;" in response.headers["content-security-policy"]
+
+
 @pytest.mark.parametrize(
     ("name", "media_type"),
     [
@@ -46,7 +64,7 @@ async def test_only_the_editor_folder_s_own_files_are_served(client, name):
 async def test_the_editor_routes_stay_out_of_the_openapi_document(client):
     paths = (await client.get("/schema/openapi.json")).json()["paths"]
 
-    assert not [path for path in paths if path == "/" or path.startswith(("/editor", "/api/dev"))]
+    assert not [path for path in paths if path == "/" or path.startswith(("/editor", "/invite", "/api/dev"))]
 
 
 async def test_a_dev_token_signs_the_development_user_in(client):

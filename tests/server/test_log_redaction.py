@@ -11,6 +11,7 @@ from server.log_redaction import REDACTED, install_token_redaction
 from tests.conftest import JWT_SECRET
 
 TOKEN = issue_dev_token(JWT_SECRET, "alice")
+INVITE = "Zq3x_invite-link-secret"
 
 
 @pytest.mark.parametrize(
@@ -19,6 +20,7 @@ TOKEN = issue_dev_token(JWT_SECRET, "alice")
         f'127.0.0.1:5000 - "WebSocket /ws/projects/p?token={TOKEN}&since=3" [accepted]',
         f"Authorization: Bearer {TOKEN}",
         f"a token on its own: {TOKEN}",
+        f'127.0.0.1:5000 - "GET /invite/{INVITE} HTTP/1.1" 200',
     ],
 )
 def test_a_token_in_a_log_line_is_redacted(caplog, line):
@@ -27,6 +29,7 @@ def test_a_token_in_a_log_line_is_redacted(caplog, line):
         logging.getLogger("uvicorn.error").info("%s", line)
 
     assert TOKEN not in caplog.text
+    assert INVITE not in caplog.text
     assert REDACTED in caplog.text
 
 

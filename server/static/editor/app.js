@@ -1,17 +1,21 @@
-// The ForgeAI editor: sign-in, credits and routing between the project list (list.js) and one
-// project's live view (project.js). No build step: plain ES modules served by the server itself.
+// The ForgeAI editor: sign-in, the person's own channel (me.js: their projects and credits, live),
+// and routing between the project list (list.js), one project's live view (project.js) and the
+// page of an invite link (accept.js). No build step: plain ES modules served by the server itself.
 
+import { openAccept } from "./accept.js";
 import { Api, ApiError } from "./api.js";
 import { formatTime, h, replaceChildren } from "./dom.js";
 import { openList } from "./list.js";
+import { MeChannel } from "./me.js";
 import { openProject } from "./project.js";
 
 const TOKEN_KEY = "forge.token";
 const SIGNED_OUT_KEY = "forge.signedOut";
 const api = new Api(() => sessionEnded());
-const session = { userId: null, devAvailable: null, usage: null };
-let page = null; // the page on screen: {kind: "list" | "project" | "signin", stop()}
-let usageTimer = null;
+// `projects` and `usage` come from the person's own channel; `projects` is null until its hello.
+const session = { userId: null, name: null, imageUrl: null, devAvailable: null, usage: null, projects: null };
+let page = null; // the page on screen: {kind: "list" | "project" | "accept" | "signin", stop(), projectsChanged?()}
+let me = null; // the person's own channel while signed in
 
 const main = () => document.getElementById("main");
 
@@ -37,6 +41,7 @@ async function signIn(notice) {
 async function useToken(token) {
   api.token = token;
   try {
+    // Checks the token before any page uses it; the own channel keeps the credits current after.
     session.usage = await api.get("/api/usage", { quiet401: true });
   } catch (error) {
     api.token = null;
@@ -45,10 +50,36 @@ async function useToken(token) {
   }
   localStorage.setItem(TOKEN_KEY, token);
   sessionStorage.removeItem(SIGNED_OUT_KEY);
-  session.userId = subjectOf(token);
+  const claims = claimsOf(token);
+  session.userId = claims.sub ?? "unknown";
+  session.name = claims.name ?? null; // when the identity provider puts them in its tokens
+  session.imageUrl = claims.picture ?? claims.image_url ?? null;
   renderAccount();
   renderCredits();
+  watchAccount(token);
   return true;
+}
+
+function watchAccount(token) {
+  me?.stop();
+  me = new MeChannel(token, {
+    projects(list) {
+      session.projects = list;
+      page?.projectsChanged?.();
+    },
+    usage(usage) {
+      session.usage = usage;
+      renderCredits();
+    },
+    unauthorized: sessionEnded,
+  });
+  me.start();
+}
+
+function stopWatchingAccount() {
+  me?.stop();
+  me = null;
+  session.projects = null;
 }
 
 async function devSignIn() {
@@ -62,18 +93,19 @@ async function devSignIn() {
   }
 }
 
-function subjectOf(token) {
+function claimsOf(token) {
   try {
     const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(payload)).sub ?? "unknown";
+    const bytes = Uint8Array.from(atob(payload), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes)); // a name may be any UTF-8
   } catch {
-    return "unknown";
+    return {};
   }
 }
 
 function sessionEnded() {
   if (!session.userId) return; // a late answer to a request of a session already over
-  clearTimeout(usageTimer);
+  stopWatchingAccount();
   localStorage.removeItem(TOKEN_KEY);
   api.token = null;
   session.userId = null;
@@ -82,7 +114,7 @@ function sessionEnded() {
 }
 
 function signOut() {
-  clearTimeout(usageTimer);
+  stopWatchingAccount();
   localStorage.removeItem(TOKEN_KEY);
   sessionStorage.setItem(SIGNED_OUT_KEY, "1");
   api.token = null;
@@ -151,25 +183,12 @@ function renderAccount() {
   if (!session.userId) return replaceChildren(account);
   replaceChildren(
     account,
-    h("span", { class: "user", title: "Signed in as" }, session.userId),
+    h("span", { class: "user", title: `Signed in as ${session.userId}` }, session.name ?? session.userId),
     h("button", { type: "button", class: "quiet", onclick: signOut }, "Sign out"),
   );
 }
 
 // ---------------------------------------------------------------- credits
-
-async function refreshUsage() {
-  clearTimeout(usageTimer);
-  usageTimer = setTimeout(async () => {
-    if (!api.token) return;
-    try {
-      session.usage = await api.get("/api/usage");
-      renderCredits();
-    } catch {
-      // the next refresh tries again
-    }
-  }, 150);
-}
 
 function renderCredits() {
   const element = document.getElementById("credits");
@@ -194,17 +213,28 @@ function renderCredits() {
 // ---------------------------------------------------------------- routing
 
 // What the pages need from the app, passed in rather than imported back (no import cycles).
-const ctx = { api, session, refreshUsage, sessionEnded, showList, main };
+const ctx = { api, session, sessionEnded, showList, openProjectPage, main };
 
 function route() {
-  const match = /^#\/projects\/([0-9a-f-]{36})$/.exec(location.hash);
   leavePage();
+  const invite = /^\/invite\/([^/]+)$/.exec(location.pathname);
+  if (invite) {
+    page = openAccept(ctx, invite[1]); // URL-safe: the server makes tokens that need no decoding
+    return;
+  }
+  const match = /^#\/projects\/([0-9a-f-]{36})$/.exec(location.hash);
   page = match ? openProject(ctx, match[1]) : openList(ctx);
+}
+
+/** Replaces the address rather than adding one: an invite link's token leaves the bar and history. */
+function openProjectPage(projectId) {
+  history.replaceState(null, "", `/#/projects/${projectId}`);
+  route();
 }
 
 function showList(notice) {
   leavePage();
-  history.replaceState(null, "", "#/");
+  history.replaceState(null, "", "/#/");
   page = openList(ctx, notice);
 }
 

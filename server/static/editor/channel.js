@@ -3,15 +3,16 @@
 // `?since=&epoch=`, drops duplicates and reconnects on a gap, so its listener sees every event
 // exactly once and in order.
 
-const PING_EVERY_MS = 15_000;
-const SILENCE_LIMIT_MS = 25_000;
+export const PING_EVERY_MS = 15_000;
+export const SILENCE_LIMIT_MS = 25_000; // no frame, not even a pong, for this long: the connection is dead
 const MAX_BACKOFF_MS = 2_000;
 const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_FORBIDDEN = 4403; // the user's access to the project was removed
 const CLOSE_NOT_FOUND = 4404;
 
 export class ProjectChannel {
   /**
-   * listener: {hello(frame), event(frame), frame(frame), state(name), unauthorized(), gone()}
+   * listener: {hello(frame), event(frame), frame(frame), state(name), unauthorized(), forbidden(), gone()}
    * States: "connecting" (first time), "live", "reconnecting", "resynced" (live again from a fresh
    * snapshot, because history could not serve the resume).
    */
@@ -147,6 +148,11 @@ export class ProjectChannel {
       this.listener.unauthorized();
       return;
     }
+    if (code === CLOSE_FORBIDDEN) {
+      this.stopped = true;
+      this.listener.forbidden();
+      return;
+    }
     if (code === CLOSE_NOT_FOUND) {
       this.stopped = true;
       this.listener.gone();
@@ -154,7 +160,7 @@ export class ProjectChannel {
     }
     this.everConnected = this.everConnected || this.seq !== null;
     this.setState(this.everConnected ? "reconnecting" : "connecting");
-    const delay = Math.min(MAX_BACKOFF_MS, 200 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
+    const delay = retryDelay(this.attempts, MAX_BACKOFF_MS);
     this.attempts += 1;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
@@ -167,4 +173,10 @@ export class ProjectChannel {
     this.state = state;
     this.listener.state(state);
   }
+}
+
+/** The wait before reconnect attempt `attempts` (0 first): doubling up to `max`, with jitter so the
+ * tabs a server restart dropped do not all come back at once. */
+export function retryDelay(attempts, max) {
+  return Math.min(max, 200 * 2 ** attempts) * (0.75 + Math.random() / 2);
 }

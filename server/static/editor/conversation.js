@@ -1,10 +1,14 @@
 // The conversation: the project's messages in order, an assistant's text growing as its deltas
 // stream in, and a scroll that follows the end while the reader is there.
 
+import { avatar, displayName } from "./avatars.js";
 import { formatTime, h, replaceChildren } from "./dom.js";
 
-/** view: the project's state, whose `messages` this keeps; channel: asked to resume on a gap. */
-export function createConversation(view, channel) {
+/**
+ * view: the project's state, whose `messages` this keeps; channel: asked to resume on a gap;
+ * roster: the names and pictures of the people who wrote them; session: whose messages say "You".
+ */
+export function createConversation(view, channel, roster, session) {
   const empty = h("p", { class: "empty" }, "No messages yet.");
   const list = h("ol", { id: "messages", class: "messages", "aria-label": "Conversation" });
   const scroller = h("div", { class: "chat-scroll", tabindex: "0", "aria-label": "Conversation history" }, empty, list);
@@ -70,6 +74,19 @@ export function createConversation(view, channel) {
     if (stick) scrollToEnd(scroller);
   }
 
+  /** Who wrote a person's message: a message from before sharing names nobody, so its owner. */
+  function authorOf(message) {
+    const userId = message.userId ?? view.project?.userId;
+    if (!userId) return null;
+    const person = roster.person(userId);
+    return { person, label: userId === session.userId ? "You" : displayName(person) };
+  }
+
+  function fillMessage(li, message) {
+    if (message.role === "USER") fillAuthor(li.querySelector(".who"), authorOf(message));
+    fillBody(li, message);
+  }
+
   return { element: scroller, upsert, applyDelta, attachFragment, render, keepingEnd, scrollToEnd: () => scrollToEnd(scroller) };
 }
 
@@ -80,7 +97,7 @@ function messageElement(message) {
     h(
       "div",
       { class: "message-head" },
-      h("span", { class: "who" }, message.role === "USER" ? "You" : "Assistant"),
+      h("span", { class: "who" }, message.role === "USER" ? "" : "Assistant"),
       h("time", { datetime: message.createdAt }, formatTime(message.createdAt)),
     ),
     h("div", { class: "message-text" }),
@@ -88,7 +105,16 @@ function messageElement(message) {
   );
 }
 
-function fillMessage(li, message) {
+/** The author's avatar and name, redrawn only when what is known of them changed. */
+function fillAuthor(who, author) {
+  const key = JSON.stringify(author);
+  if (who.dataset.key === key) return;
+  who.dataset.key = key;
+  if (!author) return replaceChildren(who, "Someone");
+  replaceChildren(who, avatar(author.person, null, "small"), h("span", { class: "author" }, author.label));
+}
+
+function fillBody(li, message) {
   li.dataset.status = message.status;
   li.dataset.type = message.type;
   const text = li.querySelector(".message-text");

@@ -2,9 +2,11 @@
 // the head's button that downloads the current one.
 
 import { formatTime, h, replaceChildren } from "./dom.js";
+import { canEdit } from "./roles.js";
 
 /**
- * view: the project's state (`id`, `project` for the zip's name, `fragment` for the current one);
+ * view: the project's state (`id`, `project` for the zip's name, `fragment` for the current one,
+ * `role`: only those who may edit get a Restore button);
  * showError(text): where a failed download is reported, the prompt's error line.
  */
 export function createHistory(view, api, showError) {
@@ -34,6 +36,11 @@ export function createHistory(view, api, showError) {
   /** A new version is current: the list, if open, gains it and moves "current" to it. */
   function fragmentChanged() {
     render();
+    if (open) load();
+  }
+
+  /** The user's role changed: the list, if open, gains or loses its Restore buttons. */
+  function roleChanged() {
     if (open) load();
   }
 
@@ -70,24 +77,7 @@ export function createHistory(view, api, showError) {
           h(
             "div",
             { class: "row" },
-            h(
-              "button",
-              {
-                type: "button",
-                disabled: current,
-                "aria-label": `Restore ${fragment.title} from ${formatTime(fragment.createdAt)}`,
-                onclick: async (event) => {
-                  event.target.disabled = true;
-                  try {
-                    await api.post(`/api/projects/${view.id}/fragments/${fragment.id}/restore`);
-                  } catch (failure) {
-                    error.textContent = failure.message;
-                    event.target.disabled = false;
-                  }
-                },
-              },
-              "Restore",
-            ),
+            canEdit(view.role) ? restoreButton(fragment, current) : null,
             h(
               "button",
               {
@@ -100,6 +90,27 @@ export function createHistory(view, api, showError) {
           ),
         );
       }),
+    );
+  }
+
+  function restoreButton(fragment, current) {
+    return h(
+      "button",
+      {
+        type: "button",
+        disabled: current,
+        "aria-label": `Restore ${fragment.title} from ${formatTime(fragment.createdAt)}`,
+        onclick: async (event) => {
+          event.target.disabled = true;
+          try {
+            await api.post(`/api/projects/${view.id}/fragments/${fragment.id}/restore`);
+          } catch (failure) {
+            error.textContent = failure.message;
+            event.target.disabled = false;
+          }
+        },
+      },
+      "Restore",
     );
   }
 
@@ -129,5 +140,5 @@ export function createHistory(view, api, showError) {
   panel.addEventListener("keydown", (event) => event.key === "Escape" && setOpen(false));
   downloadButton.addEventListener("click", () => download(`/api/projects/${view.id}/download`));
 
-  return { toggle, downloadButton, panel, render, fragmentChanged };
+  return { toggle, downloadButton, panel, render, fragmentChanged, roleChanged };
 }

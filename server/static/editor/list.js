@@ -1,6 +1,9 @@
-// The project list: create from a prompt, rename, delete; refreshed every few seconds.
+// The project list: create from a prompt, rename, delete; kept live by the person's own channel
+// (me.js). Projects shared with the user carry a badge with their role, and only the actions it
+// allows.
 
 import { formatTime, h, replaceChildren } from "./dom.js";
+import { ROLE_LABELS, canDeleteProject, canEdit } from "./roles.js";
 
 export const FRAMEWORKS = [
   ["NEXTJS", "Next.js"],
@@ -14,12 +17,14 @@ const EXAMPLES = [
   "A counter app with buttons to add and subtract",
   "A landing page for a neighbourhood coffee shop",
 ];
-const LIST_REFRESH_MS = 5_000;
 
-/** ctx: {api, refreshUsage, main()}; returns the page: {kind, stop()}. */
+/**
+ * ctx: {api, session, main()}; `session.projects` is the list to show, null until the channel's
+ * first hello. Returns the page: {kind, stop(), projectsChanged()}.
+ */
 export function openList(ctx, notice) {
-  const { api, refreshUsage, main } = ctx;
-  const state = { projects: null, editing: null, confirming: null, error: "" };
+  const { api, session, main } = ctx;
+  const state = { editing: null, confirming: null };
   const list = h("ul", { id: "project-list", class: "projects" });
   const listError = h("p", { class: "error", role: "alert" });
   const createError = h("p", { class: "error", role: "alert", id: "create-error" });
@@ -43,7 +48,6 @@ export function openList(ctx, notice) {
     submit.disabled = true;
     try {
       const project = await api.post("/api/projects", { message: prompt.value, framework: framework.value });
-      refreshUsage();
       location.hash = `#/projects/${project.id}`;
     } catch (error) {
       createError.textContent = error.message;
@@ -51,35 +55,29 @@ export function openList(ctx, notice) {
     }
   }
 
-  async function load(force = false) {
-    let changed = force;
-    try {
-      const projects = await api.get("/api/projects");
-      changed = JSON.stringify(projects) !== JSON.stringify(state.projects);
-      state.projects = projects;
-      listError.textContent = "";
-    } catch (error) {
-      listError.textContent = `The list could not be loaded: ${error.message}`;
-    }
-    // Rebuild only on a change, and never under someone renaming or confirming a deletion.
-    if (changed && state.editing === null && state.confirming === null) render();
+  /** The channel changed the list: redrawn, but never under someone renaming or confirming a deletion. */
+  function projectsChanged() {
+    if (state.editing === null && state.confirming === null) render();
   }
 
+  // The channel's `project.listed` or `project.unlisted` brings the change to the list.
   async function rename(project, name) {
+    listError.textContent = "";
     try {
       await api.patch(`/api/projects/${project.id}`, { name });
       state.editing = null;
-      await load(true);
+      render();
     } catch (error) {
       listError.textContent = error.message;
     }
   }
 
   async function remove(project) {
+    listError.textContent = "";
     try {
       await api.delete(`/api/projects/${project.id}`);
       state.confirming = null;
-      await load(true);
+      render();
       list.querySelector("a, button")?.focus();
     } catch (error) {
       listError.textContent = error.message;
@@ -87,11 +85,11 @@ export function openList(ctx, notice) {
   }
 
   function render() {
-    if (state.projects === null) return replaceChildren(list, h("li", { class: "empty" }, "Loading…"));
-    if (state.projects.length === 0) {
+    if (session.projects === null) return replaceChildren(list, h("li", { class: "empty" }, "Loading…"));
+    if (session.projects.length === 0) {
       return replaceChildren(list, h("li", { class: "empty" }, "No projects yet: describe one above."));
     }
-    replaceChildren(list, state.projects.map(item));
+    replaceChildren(list, session.projects.map(item));
   }
 
   function item(project) {
@@ -125,46 +123,63 @@ export function openList(ctx, notice) {
       queueMicrotask(() => input.select());
       return h("li", { dataset: { projectId: project.id } }, form);
     }
-    const actions =
-      state.confirming === project.id
-        ? h(
-            "div",
-            { class: "row confirm", role: "group", "aria-label": `Delete ${project.name}?` },
-            h("span", {}, "Delete it for good?"),
-            h("button", { type: "button", class: "danger", onclick: () => remove(project) }, "Delete"),
-            h("button", { type: "button", onclick: () => { state.confirming = null; render(); } }, "Keep"),
-          )
-        : h(
-            "div",
-            { class: "row" },
-            h(
-              "button",
-              {
-                type: "button",
-                "aria-label": `Rename ${project.name}`,
-                onclick: () => { state.editing = project.id; render(); },
-              },
-              "Rename",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                "aria-label": `Delete ${project.name}`,
-                onclick: () => {
-                  state.confirming = project.id;
-                  render();
-                  list.querySelector(".confirm .danger")?.focus();
-                },
-              },
-              "Delete",
-            ),
-          );
     return h(
       "li",
-      { dataset: { projectId: project.id } },
-      h("div", { class: "stack tight" }, h("a", { href: `#/projects/${project.id}`, class: "name" }, project.name), meta),
-      actions,
+      { dataset: { projectId: project.id, role: project.role } },
+      h(
+        "div",
+        { class: "stack tight" },
+        h(
+          "div",
+          { class: "row wrap" },
+          h("a", { href: `#/projects/${project.id}`, class: "name" }, project.name),
+          badge(project),
+        ),
+        meta,
+      ),
+      state.confirming === project.id
+        ? confirmation(project)
+        : h("div", { class: "row" }, renameButton(project), deleteButton(project)),
+    );
+  }
+
+  function renameButton(project) {
+    if (!canEdit(project.role)) return null;
+    return h(
+      "button",
+      {
+        type: "button",
+        "aria-label": `Rename ${project.name}`,
+        onclick: () => { state.editing = project.id; render(); },
+      },
+      "Rename",
+    );
+  }
+
+  function deleteButton(project) {
+    if (!canDeleteProject(project.role)) return null;
+    return h(
+      "button",
+      {
+        type: "button",
+        "aria-label": `Delete ${project.name}`,
+        onclick: () => {
+          state.confirming = project.id;
+          render();
+          list.querySelector(".confirm .danger")?.focus();
+        },
+      },
+      "Delete",
+    );
+  }
+
+  function confirmation(project) {
+    return h(
+      "div",
+      { class: "row confirm", role: "group", "aria-label": `Delete ${project.name}?` },
+      h("span", {}, "Delete it for good?"),
+      h("button", { type: "button", class: "danger", onclick: () => remove(project) }, "Delete"),
+      h("button", { type: "button", onclick: () => { state.confirming = null; render(); } }, "Keep"),
     );
   }
 
@@ -211,15 +226,17 @@ export function openList(ctx, notice) {
     ),
   );
   render();
-  load();
-  refreshUsage();
-  const timer = setInterval(() => {
-    if (document.visibilityState === "visible") {
-      load();
-      refreshUsage();
-    }
-  }, LIST_REFRESH_MS);
-  return { kind: "list", stop: () => clearInterval(timer), reload: load };
+  return { kind: "list", stop() {}, projectsChanged };
+}
+
+/** Someone else's project: the user's role on it, which decides what the list offers. */
+function badge(project) {
+  if (project.role === "OWNER") return null;
+  return h(
+    "span",
+    { class: "badge", dataset: { role: project.role } },
+    `Shared with you · ${ROLE_LABELS[project.role]}`,
+  );
 }
 
 export function labelOf(framework) {

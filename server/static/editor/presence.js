@@ -1,9 +1,14 @@
-// Presence: an avatar for every tab watching the project, this one and the user's others marked.
+// Presence: an avatar for every tab watching the project, named on hover and for screen readers,
+// this tab and the user's others marked.
 
+import { avatar, displayName } from "./avatars.js";
 import { formatTime, h, replaceChildren } from "./dom.js";
 
-/** view: the project's state, whose `presence` (by client id) and `clientId` this shows. */
-export function createPresence(view, session) {
+/**
+ * view: the project's state, whose `presence` (by client id) and `clientId` this shows;
+ * roster: names and pictures by user id (it has learnt those the clients carry).
+ */
+export function createPresence(view, session, roster) {
   const element = h("div", { id: "presence", class: "presence", role: "group", "aria-label": "Who is watching" });
 
   function render() {
@@ -15,23 +20,17 @@ export function createPresence(view, session) {
       h("span", { class: "visually-hidden" }, `${clients.length} watching: `),
       clients.map((client) => {
         const self = client.clientId === view.clientId;
+        const person = roster.person(client.userId);
         const who =
-          client.userId === session.userId ? (self ? "You (this tab)" : "You (another tab)") : client.userId;
-        return h(
-          "span",
-          { class: `avatar${self ? " self" : ""}`, title: `${who}, since ${formatTime(client.joinedAt)}`, dataset: { clientId: client.clientId } },
-          h("span", { "aria-hidden": "true" }, initials(client.userId)),
-          h("span", { class: "visually-hidden" }, `${who}. `),
-        );
+          client.userId === session.userId ? (self ? "You (this tab)" : "You (another tab)") : displayName(person);
+        const label = `${who}, watching since ${formatTime(client.joinedAt)}`;
+        const face = avatar(person, label, self ? "self" : "");
+        face.dataset.clientId = client.clientId;
+        return face;
       }),
       h("span", { class: "meta", "aria-hidden": "true" }, others ? `${others + 1} watching` : "only you"),
     );
   }
 
   return { element, render };
-}
-
-function initials(userId) {
-  const parts = userId.split(/[^A-Za-z0-9]+/).filter(Boolean);
-  return (parts.length > 1 ? parts[0][0] + parts[1][0] : userId.slice(0, 2)).toUpperCase();
 }

@@ -1,7 +1,9 @@
-// One project's live view: the conversation, the run's stage, files, preview, history and presence,
-// drawn from the channel's `hello` and kept current by its events (API.md). Each part lives in its
-// own module; this one keeps the project's state, lays the parts out and routes events to them.
+// One project's live view: the conversation, the run's stage, files, preview, history, presence
+// and sharing, drawn from the channel's `hello` and kept current by its events (API.md). Each part
+// lives in its own module; this one keeps the project's state, lays the parts out and routes
+// events to them.
 
+import { displayName } from "./avatars.js";
 import { ProjectChannel } from "./channel.js";
 import { createCodePane } from "./code.js";
 import { createConversation } from "./conversation.js";
@@ -10,6 +12,9 @@ import { createHistory } from "./history.js";
 import { createPresence } from "./presence.js";
 import { createPreview } from "./preview.js";
 import { createPrompt } from "./prompt.js";
+import { canEdit } from "./roles.js";
+import { Roster } from "./roster.js";
+import { createShare } from "./share.js";
 import { createStage } from "./stage.js";
 import { createTitle } from "./title.js";
 
@@ -20,29 +25,36 @@ const CONNECTION_LABELS = {
   resynced: "Live (resynced)",
 };
 
-/** ctx: {api, session, refreshUsage, sessionEnded, showList(notice), main()}. */
+/** ctx: {api, session, sessionEnded, showList(notice), main()}. */
 export function openProject(ctx, projectId) {
-  const { api, session, refreshUsage, sessionEnded, main } = ctx;
+  const { api, session, sessionEnded, main } = ctx;
   // The project as the channel last described it; the parts keep their own on-screen state.
   const view = {
     id: projectId,
     clientId: null,
+    role: null, // the signed-in user's: OWNER, EDITOR or VIEWER
     project: null,
     messages: [],
     fragment: null,
     runs: new Map(),
     presence: new Map(),
   };
+  const roster = new Roster(session);
+  let leaving = false; // the user asked to leave: the channel's 4403 is their own doing
+  let stopped = false;
 
   // The listener is first called from `channel.start()` below, once every part exists.
   const channel = new ProjectChannel(projectId, api.token, {
     hello(frame) {
       view.clientId = frame.clientId;
+      view.role = frame.role;
       view.project = frame.project;
       view.messages = frame.messages;
       view.fragment = frame.fragment;
       view.runs = new Map(frame.runs.map((run) => [run.id, run]));
       view.presence = new Map(frame.presence.clients.map((c) => [c.clientId, c]));
+      roster.reset(frame.members);
+      frame.presence.clients.forEach((client) => roster.learn(client));
       code.forgetWritten();
       renderAll();
     },
@@ -50,7 +62,8 @@ export function openProject(ctx, projectId) {
     frame(frame) {
       if (frame.type === "presence.joined") {
         view.presence.set(frame.client.clientId, frame.client);
-        presence.render();
+        roster.learn(frame.client);
+        peopleChanged();
       } else if (frame.type === "presence.left") {
         view.presence.delete(frame.clientId);
         presence.render();
@@ -60,27 +73,32 @@ export function openProject(ctx, projectId) {
     },
     state: showConnection,
     unauthorized: sessionEnded,
+    forbidden() {
+      const name = view.project?.name ?? "that project";
+      leaveFor(leaving ? `You left ${name}.` : `You no longer have access to ${name}.`);
+    },
     gone() {
-      ctx.showList("That project was deleted or is not yours.");
+      leaveFor("That project was deleted or is not yours.");
     },
   });
   const title = createTitle(view, api);
   const connection = h("span", { id: "connection", class: "connection", role: "status", dataset: { state: "connecting" } });
-  const presence = createPresence(view, session);
-  const conversation = createConversation(view, channel);
+  const presence = createPresence(view, session, roster);
+  const conversation = createConversation(view, channel, roster, session);
   const stage = createStage();
   const prompt = createPrompt(channel);
   const code = createCodePane(view);
   const preview = createPreview(view);
   const history = createHistory(view, api, prompt.showError);
-  layOut(main(), view, { title, connection, presence, conversation, stage, prompt, code, preview, history });
+  const share = createShare(view, roster, session, api, leave);
+  const parts = { title, connection, presence, share, conversation, stage, prompt, code, preview, history };
+  layOut(main(), view, parts);
 
   function applyEvent(frame) {
     switch (frame.type) {
       case "message.created":
         conversation.upsert(frame.message);
         if (frame.message.role === "USER") {
-          refreshUsage();
           prompt.acceptIfSent(frame.message);
         } else {
           code.replyStarted();
@@ -106,12 +124,25 @@ export function openProject(ctx, projectId) {
       case "run.updated":
         view.runs.set(frame.run.id, frame.run);
         renderStage();
-        if (frame.run.status === "FAILED" || frame.run.status === "COMPLETED") refreshUsage();
         break;
       case "project.updated":
       case "project.deleted":
         view.project = frame.project;
         title.render();
+        share.render();
+        break;
+      case "member.updated":
+        roster.updated(frame.member);
+        if (frame.member.userId === session.userId && frame.member.role !== view.role) {
+          view.role = frame.member.role;
+          history.roleChanged();
+        }
+        peopleChanged();
+        share.invitationsChanged();
+        break;
+      case "member.removed":
+        roster.removed(frame.userId);
+        peopleChanged();
         break;
       default:
         break; // draft.updated and future events: nothing on screen depends on them
@@ -119,14 +150,38 @@ export function openProject(ctx, projectId) {
   }
 
   function renderAll() {
-    title.render();
-    presence.render();
-    conversation.render();
+    peopleChanged();
     renderStage();
     code.render();
     history.render();
     preview.render();
     conversation.scrollToEnd(); // a fresh snapshot opens on the latest message
+  }
+
+  /** Members, their names or the user's own role changed: every part that shows them follows. */
+  function peopleChanged() {
+    title.render();
+    presence.render();
+    conversation.render();
+    share.render();
+    prompt.setEditable(canEdit(view.role), displayName(roster.person(view.project.userId)));
+  }
+
+  /** The user leaves the project: the channel's 4403 may come before the answer or after it. */
+  async function leave() {
+    leaving = true;
+    try {
+      await api.delete(`/api/projects/${view.id}/members/${encodeURIComponent(session.userId)}`);
+    } catch (failure) {
+      leaving = false;
+      throw failure;
+    }
+    leaveFor(`You left ${view.project.name}.`);
+  }
+
+  /** Back to the list with a notice, once, whichever of the channel or a request got here first. */
+  function leaveFor(notice) {
+    if (!stopped) ctx.showList(notice);
   }
 
   function renderStage() {
@@ -141,12 +196,13 @@ export function openProject(ctx, projectId) {
 
   showConnection("connecting");
   channel.start();
-  refreshUsage();
   return {
     kind: "project",
     view,
     channel,
     stop() {
+      stopped = true;
+      share.dialog.close();
       channel.stop();
       prompt.settle();
       document.title = "ForgeAI editor";
@@ -156,7 +212,7 @@ export function openProject(ctx, projectId) {
 
 /** Puts the parts on the page: the head row, then the conversation, files, preview and history. */
 function layOut(root, view, parts) {
-  const { title, connection, presence, conversation, stage, prompt, code, preview, history } = parts;
+  const { title, connection, presence, share, conversation, stage, prompt, code, preview, history } = parts;
   replaceChildren(
     root,
     h(
@@ -167,7 +223,15 @@ function layOut(root, view, parts) {
         { class: "project-head" },
         h("a", { href: "#/", class: "back" }, "← Projects"),
         title.element,
-        h("div", { class: "row wrap end" }, connection, presence.element, history.toggle, history.downloadButton),
+        h(
+          "div",
+          { class: "row wrap end" },
+          connection,
+          presence.element,
+          share.button,
+          history.toggle,
+          history.downloadButton,
+        ),
       ),
       h(
         "div",
@@ -184,6 +248,7 @@ function layOut(root, view, parts) {
         preview.element,
         history.panel,
       ),
+      share.dialog,
     ),
   );
 }

@@ -1,5 +1,5 @@
 // The prompt box: sends a prompt over the channel, waits for the server to take or refuse it, and
-// shows a refusal inline under the box.
+// shows a refusal inline under the box. A viewer sees a line saying who can change the project.
 
 import { formatTime, h } from "./dom.js";
 
@@ -31,6 +31,8 @@ export function createPrompt(channel) {
     ),
     error,
   );
+  const readOnly = h("p", { id: "read-only", class: "read-only", hidden: true });
+  const element = h("div", { class: "prompt-area" }, form, readOnly);
 
   function sendPrompt(event) {
     event.preventDefault();
@@ -75,6 +77,16 @@ export function createPrompt(channel) {
     else delete error.dataset.code;
   }
 
+  /** A role change takes effect at once: the box gives way to the line, or comes back. */
+  function setEditable(editable, ownerName) {
+    if (!editable) settle();
+    form.hidden = !editable;
+    readOnly.hidden = editable;
+    readOnly.textContent = editable
+      ? ""
+      : `You can view this project. Its owner ${ownerName} or an editor can change it.`;
+  }
+
   function updateCount() {
     count.textContent = `${prompt.value.length.toLocaleString()} / 10,000`;
   }
@@ -92,7 +104,7 @@ export function createPrompt(channel) {
   });
   updateCount();
 
-  return { element: form, acceptIfSent, refused, settle, showError };
+  return { element, acceptIfSent, refused, settle, showError, setEditable };
 }
 
 function describeRefusal(frame) {

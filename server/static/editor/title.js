@@ -2,8 +2,9 @@
 
 import { h, replaceChildren } from "./dom.js";
 import { labelOf } from "./list.js";
+import { canEdit } from "./roles.js";
 
-/** view: the project's state; a rename replaces its `project` with the server's answer. */
+/** view: the project's state (`role` decides whether it offers a rename); a rename replaces its `project`. */
 export function createTitle(view, api) {
   const element = h("div", { class: "title row" }, h("h1", { id: "project-name" }, "Loading…"));
 
@@ -15,7 +16,7 @@ export function createTitle(view, api) {
         element,
         h("h1", { id: "project-name" }, view.project.name),
         h("span", { class: "meta" }, labelOf(view.project.framework)),
-        h("button", { type: "button", class: "quiet", onclick: startRename }, "Rename"),
+        canEdit(view.role) ? h("button", { type: "button", class: "quiet", onclick: startRename }, "Rename") : null,
       );
     }
   }
