@@ -1,14 +1,15 @@
 """Reading a project's shared document from its update log, inside the caller's transaction.
 
-A project whose log is empty but whose draft has files (drafts older than the shared document,
-or written by a version without it) starts its document from the draft, so nothing a person saved
-is lost; two processes doing that at once write each file under the same key, and one wins."""
+A project whose log is empty (made before the shared document existed) starts its document from
+its latest app, as runs used to pick it: the draft when it changed after the latest fragment,
+else that fragment. Two processes doing that at once write each file under the same key, and one
+wins; from then on runs, restores and people all write the document."""
 
 from __future__ import annotations
 
 from collab.files_doc import FilesDoc
 from domain.clock import Clock
-from domain.entities import DocUpdate
+from domain.entities import DocUpdate, Files
 from domain.ids import DocUpdateId, ProjectId, new_id
 from domain.ports import Storage
 
@@ -19,13 +20,21 @@ async def load(storage: Storage, clock: Clock, project_id: ProjectId) -> tuple[F
     if updates:
         return FilesDoc(u.data for u in updates), updates
     doc = FilesDoc()
-    draft = await storage.drafts.get_for_project(project_id)
-    seed = doc.write(draft.files) if draft is not None and draft.files else None
+    latest = await _latest_app(storage, project_id)
+    seed = doc.write(latest) if latest else None
     if seed is None:
         return doc, []
     first = DocUpdate(id=DocUpdateId(new_id()), project_id=project_id, data=seed, created_at=clock.now())
     await storage.docs.append(first)
     return doc, [first]
+
+
+async def _latest_app(storage: Storage, project_id: ProjectId) -> Files:
+    fragment = await storage.fragments.latest_for_project(project_id)
+    draft = await storage.drafts.get_for_project(project_id)
+    if draft is not None and draft.files and (fragment is None or draft.updated_at > fragment.created_at):
+        return draft.files
+    return fragment.files if fragment is not None else {}
 
 
 async def append(storage: Storage, clock: Clock, project_id: ProjectId, update: bytes) -> None:

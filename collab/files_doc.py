@@ -5,7 +5,7 @@ string positions), converting at the edge."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from pycrdt import Doc, Map, Text
 
@@ -40,22 +40,28 @@ class FilesDoc:
         return self.doc.get_update(since) if since is not None else self.doc.get_update()
 
     def write(
-        self, files: Mapping[str, str], remove_others: bool = False, base: Mapping[str, str] | None = None
+        self,
+        files: Mapping[str, str],
+        remove_others: bool = False,
+        base: Mapping[str, str] | None = None,
+        remove: Collection[str] = (),
     ) -> bytes | None:
         """Makes these files' texts as given with the smallest edits, and removes the files not
         given when `remove_others`; the update that did it, None when nothing changed.
 
         With `base`, the files as the writer last saw them, the writer's changes since then are
         merged with the document's (rebased_edits): what others typed meanwhile stays, and only
-        the files the writer saw and left out are removed."""
+        the files the writer saw and left out are removed. `remove` names files to remove."""
         made: list[bytes] = []
         subscription = self.doc.observe(lambda event: made.append(event.update))
         try:
             with self.doc.transaction():
-                if remove_others:
-                    for path in [p for p in list(self._files.keys()) if p not in files]:
-                        if base is None or path in base:
-                            del self._files[path]
+                present = list(self._files.keys())
+                for path in present:
+                    if path in remove or (
+                        remove_others and path not in files and (base is None or path in base)
+                    ):
+                        del self._files[path]
                 for path, content in files.items():
                     self._write_one(path, content, None if base is None else base.get(path))
         finally:

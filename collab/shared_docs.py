@@ -4,6 +4,7 @@ agent edit the shared document through it, inside their own transactions."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
 from channels.broker import Broker
 from channels.publisher import BROKER_ERRORS
@@ -12,7 +13,7 @@ from collab.channel_names import KIND_UPDATE, NO_ORIGIN, doc_channel, doc_messag
 from domain.clock import Clock
 from domain.entities import Files
 from domain.ids import ProjectId
-from domain.ports import Storage
+from domain.ports import Storage, WrittenCode
 
 logger = logging.getLogger("forge.collab")
 
@@ -24,13 +25,22 @@ class LoggedSharedDocs:
         self.broker = broker
 
     async def write(
-        self, project_id: ProjectId, files: Files, remove_others: bool, base: Files | None = None
-    ) -> bytes | None:
+        self,
+        project_id: ProjectId,
+        files: Files,
+        remove_others: bool,
+        base: Files | None = None,
+        remove: Collection[str] = (),
+    ) -> WrittenCode:
         doc, _ = await doc_log.load(self.storage, self.clock, project_id)
-        update = doc.write(files, remove_others, base)
+        update = doc.write(files, remove_others, base, remove)
         if update is not None:
             await doc_log.append(self.storage, self.clock, project_id, update)
-        return update
+        return WrittenCode(update, doc.files())
+
+    async def read(self, project_id: ProjectId) -> Files:
+        doc, _ = await doc_log.load(self.storage, self.clock, project_id)
+        return doc.files()
 
     async def checkpoint(self, project_id: ProjectId) -> Files:
         return (await doc_log.compact(self.storage, self.clock, project_id)).files()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from domain.entities import (
     AgentRun,
@@ -457,16 +457,32 @@ class NoSignals:
         return None
 
 
+class WrittenCode(NamedTuple):
+    update: bytes | None
+    """What the write changed, to announce; None when nothing did."""
+    files: Files
+    """Every file of the document after the write (others' edits merged in)."""
+
+
 class SharedDocs(Protocol):
     """Each project's shared code document (API.md: it **is** the draft). `write` and `checkpoint`
     run inside the caller's transaction; `announce` after it committed."""
 
     async def write(
-        self, project_id: ProjectId, files: Files, remove_others: bool, base: Files | None = None
-    ) -> bytes | None:
+        self,
+        project_id: ProjectId,
+        files: Files,
+        remove_others: bool,
+        base: Files | None = None,
+        remove: Collection[str] = (),
+    ) -> WrittenCode:
         """Makes the document's files as given with the smallest text edits (removing the files
-        not given when `remove_others`); the update, None when nothing changed. With `base`, the
-        files as the writer last saw them, others' edits since then are kept (a 3-way merge)."""
+        not given when `remove_others`, and those in `remove`). With `base`, the files as the
+        writer last saw them, others' edits since then are kept (a 3-way merge)."""
+        ...
+
+    async def read(self, project_id: ProjectId) -> Files:
+        """The document's files."""
         ...
 
     async def checkpoint(self, project_id: ProjectId) -> Files:

@@ -54,7 +54,7 @@ def build_services(
     admins: frozenset[str],
 ) -> Services:
     usage = UsageService(storage, events, clock, catalog, admins=admins, models=models, signals=signals)
-    messages = MessageService(storage, events, clock, usage, wakeups=wakeups, signals=signals)
+    messages = MessageService(storage, events, clock, usage, docs=docs, wakeups=wakeups, signals=signals)
     return Services(
         projects=ProjectService(storage, events, clock, usage, wakeups=wakeups, signals=signals),
         messages=messages,
@@ -64,7 +64,9 @@ def build_services(
         imports=ImportService(storage, events, clock, wakeups=wakeups, signals=signals),
         oauth=OAuthService(storage, events, clock, cipher),
         runs=RunService(storage, events, clock, usage, wakeups=wakeups, signals=signals),
-        agent_runs=AgentRunService(storage, events, clock, usage, wakeups=wakeups, signals=signals),
+        agent_runs=AgentRunService(
+            storage, events, clock, usage, docs=docs, wakeups=wakeups, signals=signals
+        ),
         snapshots=SnapshotService(storage, events, clock, messages),
         members=MemberService(storage, events, clock, signals=signals),
         invitations=InvitationService(storage, events, clock, signals=signals),

@@ -23,6 +23,7 @@ from domain.services.rate_limits import RateLimiter
 from forge.core import Core
 from forge.settings import Settings
 from server.auth import TokenVerifier, build_verifier
+from server.code_follower import CodeFollower
 from server.presence_keeper import keep_presence
 from server.profiles import ProfileRecordingVerifier
 from server.rate_limiting import RequestLimits
@@ -73,9 +74,11 @@ class WebTier:
         else:
             rate_store, presence = MemoryRateLimitStore(), MemoryPresence()
         sandboxes = sandbox_provider(settings)  # one for the worker and for restores alike
+        sandbox_sync = SandboxSync(core.storage, sandboxes)
+        follower = CodeFollower(core.storage, core.services.drafts, sandbox_sync)
+        checkpoints = Checkpoints(follower.checkpoint)
         limiter = RateLimiter(rate_store, core.clock)
         hub = ProjectHub(core.broker, presence)
-        checkpoints = Checkpoints(core.services.drafts.follow_doc)
         web = cls(
             core=core,
             verifier=ProfileRecordingVerifier(build_verifier(settings), core.services.profiles),
@@ -83,7 +86,7 @@ class WebTier:
             hub=hub,
             hellos=HelloLoader(core.broker, core.services.snapshots, core.publisher),
             presence=presence,
-            sandbox_sync=SandboxSync(core.storage, sandboxes),
+            sandbox_sync=sandbox_sync,
             docs=LiveDocs(core.storage, core.broker, core.clock, checkpoints.changed),
             checkpoints=checkpoints,
         )

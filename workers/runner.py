@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import msgspec
@@ -15,6 +15,7 @@ from domain.entities import AgentRun, Files
 from domain.enums import DEFAULT_FRAMEWORK
 from domain.errors import LeaseLost
 from domain.ports import EventPublisher
+from domain.rules.files import writable_files
 from domain.rules.naming import is_default_project_name, project_name_from
 from domain.services.agent_runs import AgentRunService, RunContext, RunOutcome
 from forge.logs import RUN_ID, bound
@@ -23,6 +24,7 @@ from workers.agent.model import ModelError, ModelProvider
 from workers.agent.prompts import conversation, system_prompt
 from workers.agent.tools import Toolbox
 from workers.held import HeldRun, RunFrames
+from workers.run_code import RunCode
 from workers.sandboxes.base import Sandbox, SandboxError, SandboxProvider
 from workers.streaming import ReplyStream
 from workers.timing import RunTimer, TimedReply
@@ -35,15 +37,10 @@ UNEXPECTED = "Something went wrong on our side while building your app. Your cre
 
 @dataclass
 class _Workspace:
-    """What a run did to its sandbox so far, so that a failure can undo it."""
+    """What a run did to the code and its sandbox so far, so that a failure can undo it."""
 
     sandbox: Sandbox | None = None
-    started_from: Files = field(default_factory=dict)
-    """The files written into the sandbox before the agent began (the latest fragment or draft)."""
-    toolbox: Toolbox | None = None
-
-    def written(self) -> set[str]:
-        return set(self.started_from) | set(self.toolbox.written if self.toolbox else ())
+    code: RunCode | None = None
 
 
 class RunnerSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -112,14 +109,15 @@ class RunExecutor:
         context = await self.runs.context(run)
         framework = run.framework or context.project.framework or DEFAULT_FRAMEWORK
         sandbox = await self._sandbox(held, context)
-        workspace.sandbox, workspace.started_from = sandbox, context.files
+        code = RunCode(self.runs, run, context.files)
+        workspace.sandbox, workspace.code = sandbox, code
         frames = RunFrames(self.publisher, held)
         stream = ReplyStream(
             TimedReply(frames, timer),
             frames.reply_id,
             save=lambda content: held.use(lambda r: self.runs.save_progress(r, content)),
         )
-        toolbox = workspace.toolbox = Toolbox(sandbox, frames)
+        toolbox = Toolbox(sandbox, frames, code)
         model = run.model or context.project.model_preference or self.settings.default_model
         try:
             result = await CodeAgent(self.provider, self.settings.limits).run(
@@ -136,7 +134,7 @@ class RunExecutor:
         if not toolbox.written:  # the model answered without building: its words are the answer
             await held.use(lambda r: self.runs.answer(r, stream.content, project_name))
             return
-        files: Files = {**context.files, **toolbox.written}
+        files: Files = writable_files(await code.files())  # the shared code at the run's end
         await held.update(lambda r: self.runs.set_stage(r, "Starting the preview…"))
         preview = await sandbox.preview_url(framework)
         outcome = RunOutcome(
@@ -199,22 +197,22 @@ class RunExecutor:
         _log_end(held.run, timer, "failed")
 
     async def _roll_back(self, run: AgentRun, workspace: _Workspace) -> None:
-        """Puts the sandbox back to the last good fragment, so the preview shows that app and not
-        a failed run's half-written one: what the run wrote gets that fragment's content again,
-        what it added goes; with no fragment yet, nothing the run wrote stays."""
-        if workspace.sandbox is None:
+        """Takes back what a failed run wrote, in the shared code (keeping what people typed
+        meanwhile) and in the sandbox, so the preview shows the app as it was and not a failed
+        run's half-written one."""
+        code, sandbox = workspace.code, workspace.sandbox
+        if code is None or sandbox is None or not code.written:
             return
         try:
-            last_good = await self.runs.last_good_files(run.project_id)
-            written = workspace.written()
-            added = sorted(path for path in written if path not in last_good)
-            if added:
-                await workspace.sandbox.remove_files(added)
-            rewritten = {path: last_good[path] for path in written if path in last_good}
-            if rewritten:
-                await workspace.sandbox.write_files(rewritten)
+            written = set(code.written)
+            restored = await code.undo()
+            gone = sorted(written - set(restored))
+            if gone:
+                await sandbox.remove_files(gone)
+            if restored:
+                await sandbox.write_files(restored)
         except Exception:  # the failure is recorded all the same; the next run rewrites its files
-            logger.warning("run %s: its sandbox was not put back as it was", run.id, exc_info=True)
+            logger.warning("run %s: its changes were not taken back", run.id, exc_info=True)
 
     def _metadata(self, model: str, result: AgentResult, stream: ReplyStream) -> dict[str, object]:
         return {

@@ -7,6 +7,7 @@ this worker claimed: a worker whose lease ran out cannot overwrite the attempt t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import msgspec
@@ -32,12 +33,13 @@ from domain.events import (
     ProjectUpdated,
     RunUpdated,
 )
-from domain.ids import FragmentId, MessageId, ProjectId, new_id
-from domain.ports import EventPublisher, Storage, UserSignals, WorkerWakeups
+from domain.ids import FragmentId, MessageId, new_id
+from domain.ports import EventPublisher, SharedDocs, Storage, UserSignals, WorkerWakeups
 from domain.rules.files import writable_files
 from domain.rules.naming import is_default_project_name
 from domain.rules.streaming import NO_RUN, stream_fence
 from domain.services.base import Outbox, Service
+from domain.services.drafts import follow_files
 from domain.services.imports import SUMMARY_KEY
 from domain.services.usage import UsageService
 from domain.views import FragmentView, MessageView, ProjectView, RunView
@@ -81,12 +83,14 @@ class AgentRunService(Service):
         usage: UsageService,
         max_attempts: int = MAX_ATTEMPTS,
         *,
+        docs: SharedDocs,
         wakeups: WorkerWakeups | None = None,
         signals: UserSignals | None = None,
     ) -> None:
         super().__init__(storage, events, clock, wakeups=wakeups, signals=signals)
         self.usage = usage
         self.max_attempts = max_attempts
+        self.docs = docs
 
     async def claim_next(self, worker_id: str, lease: timedelta) -> AgentRun | None:
         """The next run this worker may execute, RUNNING and leased to it, with its reply message
@@ -161,23 +165,27 @@ class AgentRunService(Service):
             project=project,
             history=history,
             attachments=attachments,
-            files=writable_files(await self._current_files(run.project_id)),
+            files=writable_files(await self.code(run)),
         )
 
-    async def _current_files(self, project_id: ProjectId) -> Files:
-        """The app as the person last left it: the latest fragment, unless the draft changed after
-        it (an imported repository, files edited in the editor), in which case the draft."""
-        fragment = await self.storage.fragments.latest_for_project(project_id)
-        draft = await self.storage.drafts.get_for_project(project_id)
-        if draft is not None and draft.files and (fragment is None or draft.updated_at > fragment.created_at):
-            return draft.files
-        return fragment.files if fragment else {}
+    async def code(self, run: AgentRun) -> Files:
+        """The project's shared code as it is now, people's edits included (API.md: the draft)."""
+        async with self.storage.transaction():  # a project's first read may start its document
+            return await self.docs.read(run.project_id)
 
-    async def last_good_files(self, project_id: ProjectId) -> Files:
-        """The files of the project's latest fragment, the last app a run or a person finished;
-        none when it has no fragment yet."""
-        fragment = await self.storage.fragments.latest_for_project(project_id)
-        return writable_files(fragment.files) if fragment else {}
+    async def write_code(self, run: AgentRun, files: Files, seen: Files, remove: Sequence[str] = ()) -> Files:
+        """Writes the agent's files into the shared code as a 3-way merge with what the agent last
+        saw of them (`seen`): what people typed meanwhile stays. The draft follows in the same
+        transaction. Answers every file of the code after the write."""
+        async with self.committed() as outbox:
+            project = await self.storage.projects.get(run.project_id)
+            if project is None:
+                raise LeaseLost("The project was deleted.")
+            written = await self.docs.write(run.project_id, files, False, base=seen, remove=remove)
+            await follow_files(self.storage, self.clock, outbox, project, written.files)
+        if written.update is not None:
+            await self.docs.announce(run.project_id, written.update)
+        return written.files
 
     async def _with_import_summary(self, attachment: Attachment) -> Attachment:
         """An attachment pointing at an import that finished before the message was sent carries

@@ -7,7 +7,7 @@ document (`follow_doc`, a moment after each burst of edits), and each change of 
 from __future__ import annotations
 
 from domain.clock import Clock
-from domain.entities import Files, FragmentDraft
+from domain.entities import Files, FragmentDraft, Project
 from domain.enums import Framework
 from domain.errors import StaleVersion
 from domain.events import DraftUpdated
@@ -57,13 +57,13 @@ class DraftService(Service):
             if current.version != version:
                 raise StaleVersion(current.version)
             # Merged with what people typed since this version: their keystrokes elsewhere stay.
-            update = await self.docs.write(project_id, files, remove_others=True, base=current.files)
-            updated = await self._replace(outbox, current, files)
+            written = await self.docs.write(project_id, files, remove_others=True, base=current.files)
+            updated = await self._replace(outbox, current, written.files)
             if updated is None:
                 latest = await self.storage.drafts.get_for_project(project_id)
                 raise StaleVersion(latest.version if latest else 0)
-        if update is not None:
-            await self.docs.announce(project_id, update)
+        if written.update is not None:
+            await self.docs.announce(project_id, written.update)
         return updated
 
     async def follow_doc(self, project_id: ProjectId) -> FragmentDraft | None:
@@ -74,44 +74,64 @@ class DraftService(Service):
             if project is None:
                 return None
             files = await self.docs.checkpoint(project_id)
-            current = await self.storage.drafts.get_for_project(project_id)
-            if current is None:
-                return await self._create(outbox, project_id, project.framework, files)
-            if current.files == files:
-                return current
-            # None when a draft PUT got there first: it wrote the document too, and is followed.
-            return await self._replace(outbox, current, files)
+            return await follow_files(self.storage, self.clock, outbox, project, files)
 
     async def _create(
         self, outbox: Outbox, project_id: ProjectId, framework: Framework, files: Files
     ) -> FragmentDraft:
-        now = self.clock.now()
-        fresh = FragmentDraft(
-            id=DraftId(new_id()),
-            project_id=project_id,
-            files=files,
-            framework=framework,
-            version=0,
-            created_at=now,
-            updated_at=now,
-        )
-        draft = await self.storage.drafts.insert_if_missing(fresh)
-        if draft.id == fresh.id:
-            outbox.add(project_id, DraftUpdated(draft=DraftView.from_entity(draft)))
-        return draft
+        return await _create(self.storage, self.clock, outbox, project_id, framework, files)
 
     async def _replace(self, outbox: Outbox, current: FragmentDraft, files: Files) -> FragmentDraft | None:
-        """The draft with these files and the next version; None if another writer got there."""
-        updated = FragmentDraft(
-            id=current.id,
-            project_id=current.project_id,
-            files=files,
-            framework=current.framework,
-            version=current.version + 1,
-            created_at=current.created_at,
-            updated_at=self.clock.now(),
-        )
-        if not await self.storage.drafts.replace(updated, expected_version=current.version):
-            return None
-        outbox.add(current.project_id, DraftUpdated(draft=DraftView.from_entity(updated)))
-        return updated
+        return await _replace(self.storage, self.clock, outbox, current, files)
+
+
+async def follow_files(
+    storage: Storage, clock: Clock, outbox: Outbox, project: Project, files: Files
+) -> FragmentDraft | None:
+    """Inside a transaction that wrote the shared document: the draft row takes the document's
+    files (and the next version, with a `draft.updated` event) unless it has them already. None
+    when a draft PUT wrote it meanwhile: that one wrote the document too, and is followed."""
+    current = await storage.drafts.get_for_project(project.id)
+    if current is None:
+        return await _create(storage, clock, outbox, project.id, project.framework, files)
+    if current.files == files:
+        return current
+    return await _replace(storage, clock, outbox, current, files)
+
+
+async def _create(
+    storage: Storage, clock: Clock, outbox: Outbox, project_id: ProjectId, framework: Framework, files: Files
+) -> FragmentDraft:
+    now = clock.now()
+    fresh = FragmentDraft(
+        id=DraftId(new_id()),
+        project_id=project_id,
+        files=files,
+        framework=framework,
+        version=0,
+        created_at=now,
+        updated_at=now,
+    )
+    draft = await storage.drafts.insert_if_missing(fresh)
+    if draft.id == fresh.id:
+        outbox.add(project_id, DraftUpdated(draft=DraftView.from_entity(draft)))
+    return draft
+
+
+async def _replace(
+    storage: Storage, clock: Clock, outbox: Outbox, current: FragmentDraft, files: Files
+) -> FragmentDraft | None:
+    """The draft with these files and the next version; None if another writer got there."""
+    updated = FragmentDraft(
+        id=current.id,
+        project_id=current.project_id,
+        files=files,
+        framework=current.framework,
+        version=current.version + 1,
+        created_at=current.created_at,
+        updated_at=clock.now(),
+    )
+    if not await storage.drafts.replace(updated, expected_version=current.version):
+        return None
+    outbox.add(current.project_id, DraftUpdated(draft=DraftView.from_entity(updated)))
+    return updated

@@ -16,11 +16,12 @@ from domain.events import FragmentUpdated, MessageCreated, MessageUpdated
 from domain.idempotency import MessagePosted, RequestKey
 from domain.ids import FragmentId, MessageId, ProjectId, UserId, new_id
 from domain.inputs import MAX_ATTACHMENTS, FragmentContent, MessageChanges, NewAttachment, NewMessage
-from domain.ports import EventPublisher, Storage, UserSignals, WorkerWakeups
+from domain.ports import EventPublisher, SharedDocs, Storage, UserSignals, WorkerWakeups
 from domain.rules.files import check_files
 from domain.rules.permissions import Action
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
 from domain.services.base import Page, Service, page_of, set_fields
+from domain.services.drafts import follow_files
 from domain.services.idempotency import Idempotency
 from domain.services.turns import check_attachment_imports, enqueue_turn, new_attachment
 from domain.services.usage import UsageService
@@ -35,11 +36,13 @@ class MessageService(Service):
         clock: Clock,
         usage: UsageService,
         *,
+        docs: SharedDocs,
         wakeups: WorkerWakeups | None = None,
         signals: UserSignals | None = None,
     ) -> None:
         super().__init__(storage, events, clock, wakeups=wakeups, signals=signals)
         self.usage = usage
+        self.docs = docs
         self.idempotency = Idempotency(storage, clock)
 
     async def list_messages(
@@ -186,7 +189,8 @@ class MessageService(Service):
         self, user_id: UserId, project_id: ProjectId, fragment_id: FragmentId
     ) -> Message:
         """An earlier fragment becomes the latest again, as a new fragment on a new ASSISTANT
-        message: the history only grows, nothing is overwritten."""
+        message: the history only grows, nothing is overwritten. The shared code takes its files
+        as text edits, so open editors follow."""
         now = self.clock.now()
         async with self.committed() as outbox:
             project = (await self.access(user_id, project_id, Action.BUILD)).project
@@ -215,9 +219,13 @@ class MessageService(Service):
             )
             await self.storage.messages.insert(message)
             await self.storage.fragments.save(restored)
+            written = await self.docs.write(project.id, earlier.files, remove_others=True)
+            await follow_files(self.storage, self.clock, outbox, project, written.files)
             await self.touch_project(outbox, project.id, now)
             outbox.add(project.id, MessageCreated(message=MessageView.from_entity(message, restored)))
             outbox.add(project.id, FragmentUpdated(fragment=FragmentView.from_entity(restored)))
+        if written.update is not None:
+            await self.docs.announce(project.id, written.update)
         return message
 
     async def fragment_for_download(

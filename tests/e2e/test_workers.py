@@ -15,6 +15,7 @@ import pytest
 
 from channels.memory import MemoryBroker
 from channels.publisher import BrokerPublisher
+from collab.shared_docs import LoggedSharedDocs
 from db.storage import PiccoloStorage
 from domain.clock import SystemClock
 from domain.entities import AgentRun
@@ -39,13 +40,15 @@ class Queue:
     """Prompts written straight through the domain services, as the API would write them."""
 
     def __init__(self, storage: PiccoloStorage) -> None:
-        clock, publisher = SystemClock(), BrokerPublisher(MemoryBroker(), storage.events)
+        clock, broker = SystemClock(), MemoryBroker()
+        publisher = BrokerPublisher(broker, storage.events)
         self.storage = storage
         self.usage = UsageService(
             storage, publisher, clock, PlanCatalog(unlimited_product_ids={UNLIMITED_PRODUCT})
         )
         self.projects = ProjectService(storage, publisher, clock, self.usage)
-        self.messages = MessageService(storage, publisher, clock, self.usage)
+        docs = LoggedSharedDocs(storage, clock, broker)
+        self.messages = MessageService(storage, publisher, clock, self.usage, docs=docs)
 
     async def all_runs(self, project_ids: list) -> list[AgentRun]:
         runs: list[AgentRun] = []

@@ -143,3 +143,20 @@ async def test_a_malformed_update_closes_with_1008_and_stores_nothing(api, base_
 
     assert await client.closed_with() == CLOSE_POLICY_VIOLATION
     assert await draft_files(api, project) == {}
+
+
+async def test_restoring_a_fragment_writes_its_files_into_the_document(api, base_url):
+    project = await api.project("olivia")
+    message = await api.assistant_message("olivia", project["id"], "v1")
+    fragment = await api.fragment("olivia", message["id"], "One", files={PAGE: "restored page\n"})
+    client = await open_doc(base_url, project["id"], "olivia")
+    await client.synced()
+    client.type_at(PAGE, 0, "typed later\n")
+    await client.ack()
+
+    await api.ok("olivia", "POST", f"/api/projects/{project['id']}/fragments/{fragment['id']}/restore")
+    await client.ack()
+
+    assert client.contents() == {PAGE: "restored page\n"}
+    assert await eventually_draft(api, project, {PAGE: "restored page\n"})
+    await client.close()

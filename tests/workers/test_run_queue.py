@@ -11,6 +11,7 @@ import pytest
 from channels.memory import MemoryBroker
 from channels.publisher import BrokerPublisher
 from channels.run_queue import BrokerWakeups, listen_for_runs
+from collab.shared_docs import LoggedSharedDocs
 from domain.enums import MessageStatus, MessageType, RunStatus
 from domain.errors import LeaseLost
 from domain.ids import UserId
@@ -35,8 +36,9 @@ class Queue:
         self.usage = UsageService(storage, publisher, clock, PlanCatalog())
         wakeups = BrokerWakeups(broker)
         self.projects = ProjectService(storage, publisher, clock, self.usage, wakeups=wakeups)
-        self.messages = MessageService(storage, publisher, clock, self.usage, wakeups=wakeups)
-        self.runs = AgentRunService(storage, publisher, clock, self.usage, wakeups=wakeups)
+        docs = LoggedSharedDocs(storage, clock, broker)
+        self.messages = MessageService(storage, publisher, clock, self.usage, docs=docs, wakeups=wakeups)
+        self.runs = AgentRunService(storage, publisher, clock, self.usage, docs=docs, wakeups=wakeups)
 
     async def project_with_prompts(self, *prompts: str):
         project = await self.projects.create_with_message(ALICE, prompts[0])

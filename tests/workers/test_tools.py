@@ -28,6 +28,20 @@ class Announced:
         self.paths.extend(files)
 
 
+class CodeAlone:
+    """The shared code with nobody else editing it: what is written is what is read."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+
+    async def read(self, path: str) -> str | None:
+        return self.files.get(path)
+
+    async def write(self, files: dict[str, str]) -> dict[str, str]:
+        self.files.update(files)
+        return dict(files)
+
+
 @pytest.fixture
 def announced() -> Announced:
     return Announced()
@@ -36,7 +50,7 @@ def announced() -> Announced:
 @pytest.fixture
 async def toolbox(tmp_path: Path, announced: Announced) -> Toolbox:
     provider = LocalSandboxProvider(tmp_path, "http://127.0.0.1:8000")
-    return Toolbox(await provider.create(ProjectId(uuid4()), Framework.REACT), announced)
+    return Toolbox(await provider.create(ProjectId(uuid4()), Framework.REACT), announced, CodeAlone())
 
 
 def call(name: str, **arguments: object) -> ToolCall:

@@ -1,4 +1,4 @@
-"""The tools the model works with, and how they act on the sandbox.
+"""The tools the model works with, and how they act on the project's shared code and its sandbox.
 
 A tool that fails answers the model with an error result it can correct, never an exception that
 ends the run: only the sandbox itself failing (SandboxError, but for one file it refused) ends it.
@@ -31,6 +31,16 @@ class WriteGuard(Protocol):
 
     async def announce(self, files: Files) -> None:
         """Tells the tabs these files are being written; raises LeaseLost as `check` does."""
+        ...
+
+
+class SharedCode(Protocol):
+    """The project's code as people and the agent share it (workers/run_code.py)."""
+
+    async def read(self, path: str) -> str | None: ...
+
+    async def write(self, files: Files) -> Files:
+        """Merges the files in; answers them as the code has them now (others' edits kept)."""
         ...
 
 
@@ -124,10 +134,12 @@ class FileInput(msgspec.Struct, frozen=True):
 
 
 class Toolbox:
-    """Runs the model's tool calls against one sandbox, keeping the files this run wrote."""
+    """Runs the model's tool calls against the project's code and its sandbox: files are read
+    from and written into the shared code, and the sandbox gets what the code then holds."""
 
-    def __init__(self, sandbox: Sandbox, guard: WriteGuard) -> None:
+    def __init__(self, sandbox: Sandbox, guard: WriteGuard, code: SharedCode) -> None:
         self.sandbox = sandbox
+        self.code = code
         self.written: Files = {}
         self._guard = guard
 
@@ -173,7 +185,7 @@ class Toolbox:
         answers = []
         for path in paths:
             _check_path(path)
-            content = await self.sandbox.read_file(path)
+            content = await self.code.read(path)
             answers.append(f"--- {path}\n" + ("(does not exist)" if content is None else content))
         return "\n".join(answers)
 
@@ -184,7 +196,7 @@ class Toolbox:
         _check_path(path)
         if not search:
             raise ToolError("`search` is empty.")
-        content = await self.sandbox.read_file(path)
+        content = await self.code.read(path)
         if content is None:
             raise ToolError(f"{path} does not exist; create it with createOrUpdateFiles.")
         count = content.count(search)
@@ -211,10 +223,11 @@ class Toolbox:
         return f"exit code {result.exit_code}\n{output}"
 
     async def _write(self, files: Files) -> None:
-        # Announced first: the announcement is what a run that lost its lease is refused at.
-        await self._guard.announce(files)
-        await self.sandbox.write_files(files)
-        self.written.update(files)
+        self._guard.check()  # a run that lost its lease writes nothing
+        merged = await self.code.write(files)
+        await self._guard.announce(merged)
+        await self.sandbox.write_files(merged)
+        self.written.update(merged)
 
 
 def _check_path(path: str) -> None:
