@@ -5,7 +5,7 @@ UV_VERSION := 0.13.9
 UV ?= $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 ARGS ?=
 
-.PHONY: setup serve test lint migrate
+.PHONY: setup serve test lint migrate editor-bundle
 
 setup: .venv/.synced
 
@@ -31,3 +31,12 @@ lint: setup
 
 migrate: setup
 	.venv/bin/forge migrate
+
+# Rebuilds the editor's libraries (yjs, CodeMirror, marked, DOMPurify, ...) into the committed
+# server/static/editor/vendor/editor-libs.js, with its LICENSES.txt and manifest.json, from
+# editor-bundle/package-lock.json. Only for whoever changes editor-bundle/: it needs Node.js and
+# npm, while `make serve` and the tests use the committed files. Commit the three outputs with the
+# change; tests/server/test_editor_bundle.py fails while they do not match their inputs.
+editor-bundle:
+	cd editor-bundle && npm ci --ignore-scripts
+	cd editor-bundle && node build.mjs

@@ -21,6 +21,8 @@ from domain.rules.files import path_error
 from server.auth import DEV_USER_ID, ensure_dev_secret, issue_dev_token
 
 EDITOR_DIR = Path(__file__).resolve().parent.parent / "static" / "editor"
+# Third-party code, built from editor-bundle/ and committed (`make editor-bundle`).
+VENDOR_DIR = EDITOR_DIR / "vendor"
 INDEX = "index.html"
 
 # The page loads only its own files; it talks to this server over fetch and WebSocket, and frames
@@ -63,6 +65,10 @@ class EditorController(Controller):
     async def asset(self, name: FromPath[str]) -> Response[bytes]:
         return await _asset(name)
 
+    @get("/editor/vendor/{name:str}", operation_id="editorVendorAsset")
+    async def vendor_asset(self, name: FromPath[str]) -> Response[bytes]:
+        return await _asset(name, VENDOR_DIR)
+
 
 class DevTokenController(Controller):
     """Mounted under `/api`; exists only in development authentication (404 with Clerk)."""
@@ -103,13 +109,13 @@ def is_local_name(hostname: str | None) -> bool:
     return name == "localhost" or name.endswith(".localhost") or is_loopback(name)
 
 
-async def _asset(name: str) -> Response[bytes]:
-    # `name` is one path segment (the route's `str`), so it cannot leave the folder; the checks
+async def _asset(name: str, folder: Path = EDITOR_DIR) -> Response[bytes]:
+    # `name` is one path segment (the route's `str`), so it cannot leave `folder`; the checks
     # below also refuse dot files, names no file can have (too long: the file system would raise
-    # instead of answering) and anything that is not a plain file.
+    # instead of answering) and anything that is not a plain file (so `/editor/vendor` is a 404).
     if name.startswith(".") or "/" in name or path_error(name) is not None:
         raise NotFoundException()
-    target = EDITOR_DIR / name
+    target = folder / name
     if not target.is_file():
         raise NotFoundException()
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
