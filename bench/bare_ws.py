@@ -1,7 +1,8 @@
 """The floor of a join: a bare Litestar WebSocket app under uvicorn, configured as `forge serve` is
 (the same `server_config`), that accepts each tab and sends it one JSON frame the size of an empty
 project's `hello` (a `resumed` when the URL carries `since`), then holds it until the tab leaves.
-No token check, no database, no presence.
+No token check, no database, no presence. Its `/doc` twin is the floor of a shared document: it
+passes each binary frame on to the project's other sockets, unread and unstored.
 
     .venv/bin/python bench/bare_ws.py --port 8001
 """
@@ -71,7 +72,26 @@ async def channel(socket: WebSocket[Any, Any, Any], project_id: str) -> None:
         pass
 
 
-app = Litestar([ready, channel])
+_DOC_SOCKETS: dict[str, set[WebSocket[Any, Any, Any]]] = {}
+
+
+@websocket("/ws/projects/{project_id:str}/doc")
+async def doc_relay(socket: WebSocket[Any, Any, Any], project_id: str) -> None:
+    await socket.accept()
+    sockets = _DOC_SOCKETS.setdefault(project_id, set())
+    sockets.add(socket)
+    try:
+        while (message := await socket.receive())["type"] != "websocket.disconnect":
+            frame = message.get("bytes")
+            if frame:
+                for other in list(sockets):
+                    if other is not socket:
+                        await other.send_data(frame, mode="binary")
+    finally:
+        sockets.discard(socket)
+
+
+app = Litestar([ready, channel, doc_relay])
 
 
 class BareServe(ServerProcess):

@@ -1,8 +1,10 @@
 """The fuzz stage, on both deployments against a `forge serve` process: Schemathesis drives every
 route of `/schema` with valid and schema-breaking requests and every JSON route with arbitrary bytes
 (never a 5xx, never a response that breaks the documented schema); Hypothesis drives the project
-channel with arbitrary frames (each refused frame is answered with an `error` or closed with
-1007/1008/1009, never dropped without a close code, and writes nothing)."""
+channel and the caller's own channel with arbitrary frames (each refused frame is answered with an
+`error` or closed with 1007/1008/1009, never dropped without a close code, and writes nothing), and
+the shared-code channel with arbitrary binary and text frames (answered, or closed with
+1007/1008/1009, never failing on the server's side)."""
 
 from __future__ import annotations
 
@@ -300,4 +302,60 @@ def test_the_own_channel_answers_every_frame_and_writes_nothing(server):
         _fuzz_own_channel(fuzzer)
     finally:
         fuzzer.tab.close()
+        fuzzer.http.close()
+
+
+DOC_FRAMES = st.one_of(
+    st.binary(max_size=200),
+    st.tuples(st.sampled_from([0, 1, 2, 3]), st.sampled_from([0, 1, 2]), st.binary(max_size=60)).map(
+        lambda parts: bytes([parts[0], parts[1], len(parts[2])]) + parts[2]
+    ),
+    st.text(max_size=100),
+    st.sampled_from([b"", b"\x00\x02\x05\x00\x00", b"\x01\x05\x01\x01\x01\x01x", b"\x03", b"\x00" * 20]),
+)
+
+
+class DocFuzzer:
+    """A project's shared code and a socket on it; after each frame, a sync step 1 tells when its
+    answer is complete (the server answers it with step 2 in order)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(base_url=url, headers=HEADERS)
+        self.project_id = self.http.post("/api/projects", json={"name": "Fuzzed doc"}).json()["id"]
+        self.socket: ClientConnection = self._open()
+
+    def _open(self) -> ClientConnection:
+        token = HEADERS["Authorization"].removeprefix("Bearer ")
+        ws_url = self.url.replace("http://", "ws://") + f"/ws/projects/{self.project_id}/doc?token={token}"
+        return connect_ws(ws_url, max_size=None, legacy=True)
+
+    def send(self, frame: str | bytes) -> int | None:
+        """The close code when the server closed the socket over `frame`, else None."""
+        try:
+            self.socket.send(frame)
+            self.socket.send(b"\x00\x00\x01\x00")  # sync step 1 with an empty state vector
+            while True:
+                answer = self.socket.recv(timeout=10)
+                if isinstance(answer, bytes) and answer[:2] == b"\x00\x01":
+                    return None
+        except ConnectionClosed as closed:
+            self.socket = self._open()
+            return closed.rcvd.code if closed.rcvd else ABNORMAL_CLOSURE
+
+
+@given(frame=DOC_FRAMES)
+@settings(max_examples=EXAMPLES_PER_ROUTE * 4, deadline=None, database=None, suppress_health_check=ALL_CHECKS)
+def _fuzz_doc_channel(fuzzer: DocFuzzer, frame: str | bytes) -> None:
+    closed_with = fuzzer.send(frame)
+
+    assert closed_with in (None, *CLOSE_CODES_FOR_BAD_FRAMES), f"{frame!r:.120} closed with {closed_with}"
+
+
+def test_the_shared_code_channel_answers_or_refuses_every_frame_without_failing(server):
+    fuzzer = DocFuzzer(server)
+    try:
+        _fuzz_doc_channel(fuzzer)
+    finally:
+        fuzzer.socket.close()
         fuzzer.http.close()

@@ -289,6 +289,9 @@ async def test_delete_cascades_to_everything_of_the_project(client, auth, clock)
     await add_fragment(project["id"], message_id, clock.now())
     await add_attachment(message_id, clock.now())
     await add_draft(project["id"], clock.now())
+    draft = (await client.get(f"/api/projects/{project['id']}/draft", headers=auth("alice"))).json()
+    body = {"files": {"index.html": "<h1>Kept in the shared code</h1>"}, "version": draft["version"]}
+    await client.put(f"/api/projects/{project['id']}/draft", json=body, headers=auth("alice"))
     await add_import("alice", project["id"], clock.now())
     invitation = await client.post(
         f"/api/projects/{project['id']}/invitations", json={"role": "EDITOR"}, headers=auth("alice")
@@ -309,6 +312,7 @@ async def test_delete_cascades_to_everything_of_the_project(client, auth, clock)
         "agent_runs": 1,
         "project_members": 0,
         "invitations": 0,
+        "doc_updates": 0,
     }
     assert [str(r["id"]) for r in await ProjectTable.select(ProjectTable.id)] == [kept["id"]]
 
