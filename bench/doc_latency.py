@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import sys
 import tempfile
@@ -162,7 +163,7 @@ async def memory_per_doc(server: Any, docs: int) -> float:
 
 def row(name: str, samples: list[float], floor_p99: float | None) -> list[object]:
     p50, p99 = percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000
-    ratio = "" if floor_p99 is None else f"{p99 / floor_p99:.1f}x"
+    ratio = "" if floor_p99 is None else f"{p99 / (floor_p99 * 1000):.1f}x"
     return [name, len(samples), f"{p50:.1f}", f"{p99:.1f}", f"{max(samples) * 1000:.1f}", ratio]
 
 
@@ -202,4 +203,5 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=5.0)
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--deployments", default=",".join(DEPLOYMENTS))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per project created otherwise
     asyncio.run(main(parser.parse_args()))

@@ -106,11 +106,12 @@ async def test_a_viewers_update_is_refused_and_not_applied(api, base_url, projec
     await viewer.ack()
 
     assert viewer.denied and "view" in viewer.denied[0]
-    fresh = await open_doc(base_url, project["id"], "olivia")
-    await fresh.synced()
-    assert fresh.contents() == {}
     await viewer.close()
-    await fresh.close()
+    again = await open_doc(base_url, project["id"], "vera")  # a refused client starts over
+    await again.synced()
+    assert again.contents() == {}
+    assert await draft_files(api, project) == {}
+    await again.close()
 
 
 async def test_without_a_token_the_channel_closes_with_4401(base_url, project):
