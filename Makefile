@@ -13,12 +13,17 @@ setup: .venv/.synced
 	$(PYTHON) -m venv .uv
 	.uv/bin/pip install --quiet uv==$(UV_VERSION)
 
-# Re-sync only when the lock or the project changed.
+# Re-sync only when the lock or the project changed. `setup` installs everything (the server, the
+# tests and the linters); `serve` only the server's own packages, and never removes the others.
 .venv/.synced: uv.lock pyproject.toml $(if $(filter .uv/bin/uv,$(UV)),.uv/bin/uv)
 	$(UV) sync --frozen --python $(PYTHON)
+	touch $@ .venv/.synced-runtime
+
+.venv/.synced-runtime: uv.lock pyproject.toml $(if $(filter .uv/bin/uv,$(UV)),.uv/bin/uv)
+	$(UV) sync --frozen --no-dev --inexact --python $(PYTHON)
 	touch $@
 
-serve: setup
+serve: .venv/.synced-runtime
 	.venv/bin/forge serve
 
 test: setup

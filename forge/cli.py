@@ -104,7 +104,11 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     server = ForgeServer(server_config(app, settings, host=host, port=port))
     if banner:
         print(banner, flush=True)
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:  # Ctrl+C: uvicorn shut down cleanly, then passes the signal on
+        print("forge serve: stopped", file=sys.stderr)
+        return 0
     return 0 if server.started else 1
 
 

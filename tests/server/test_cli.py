@@ -221,3 +221,15 @@ def test_a_name_that_cannot_be_shown_gets_no_token(tmp_path):
 
     assert (result.returncode, result.stdout) == (2, "")
     assert "a name is 1 to 100 printable characters" in result.stderr
+
+
+async def test_ctrl_c_stops_serve_cleanly_without_a_traceback(served):
+    url, process, log = served
+    await wait_until_ready(url, process)
+
+    process.send_signal(signal.SIGINT)  # what a terminal's Ctrl+C sends
+
+    assert process.wait(timeout=20) == 0
+    output = log.read_text()
+    assert "Traceback" not in output
+    assert "forge serve: stopped" in output
