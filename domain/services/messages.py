@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.clock import Clock
-from domain.entities import Attachment, Fragment, Message, Project
+from domain.entities import Attachment, Files, Fragment, Message, Project
 from domain.enums import MessageRole, MessageStatus, MessageType
 from domain.errors import Conflict, NotFound
 from domain.events import FragmentUpdated, MessageCreated, MessageUpdated
@@ -227,6 +227,13 @@ class MessageService(Service):
         if written.update is not None:
             await self.docs.announce(project.id, written.update)
         return message
+
+    async def version_files(self, fragment_id: FragmentId) -> Files | None:
+        """A fragment's files, for previewing that version before restoring it; None when there
+        is no such fragment (or its project was deleted). Like a project's preview, it needs no
+        token: a frame cannot send one, and fragment ids are not guessable."""
+        fragment = await self.storage.fragments.get(fragment_id)
+        return None if fragment is None else fragment.files
 
     async def fragment_for_download(
         self, user_id: UserId, project_id: ProjectId, fragment_id: FragmentId | None = None

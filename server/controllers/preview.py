@@ -1,4 +1,6 @@
-"""`/preview/{projectId}/`: a local sandbox's files, served as the app's preview.
+"""`/preview/{projectId}/`: a local sandbox's files, served as the app's preview; and
+`/preview/versions/{fragmentId}/`: one version's files as they were stored, to look at a version
+before restoring it (static files only: no dev server runs for it).
 
 The preview runs code a model wrote, on this server's origin. The `sandbox` policy gives the page
 an opaque origin of its own, so it cannot read the editor's storage or call the API as the user;
@@ -20,10 +22,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from domain.ids import ProjectId
+from domain.ids import FragmentId, ProjectId
 from domain.rules.files import path_error
+from domain.services.messages import MessageService
 from domain.services.projects import ProjectService
 from forge.settings import Settings
+from server.preview_console import CONSOLE_SCRIPT, with_console
 from workers.sandboxes import folder as folder_files
 from workers.sandboxes.local import sandbox_folder
 
@@ -36,6 +40,10 @@ class PreviewController(Controller):
     path = "/preview"
     tags = ["preview"]
     include_in_schema = False
+
+    @get("/console.js", operation_id="previewConsoleScript")
+    async def console_script(self) -> Response[bytes]:
+        return _page(CONSOLE_SCRIPT, "text/javascript", 200)
 
     @get("/{project_id:uuid}", operation_id="previewRoot")
     async def root(
@@ -61,6 +69,36 @@ class PreviewController(Controller):
     ) -> Response[bytes]:
         return await _serve(settings.sandboxes_dir, projects, ProjectId(project_id), file_path)
 
+    @get("/versions/{fragment_id:uuid}", operation_id="previewVersionRoot")
+    async def version_root(
+        self,
+        fragment_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
+        messages: NamedDependency[MessageService],
+    ) -> Response[bytes] | Redirect:
+        if not request.scope.get("raw_path", b"").endswith(b"/"):
+            return Redirect(f"/preview/versions/{fragment_id}/")
+        return await _serve_version(messages, FragmentId(fragment_id), "")
+
+    @get("/versions/{fragment_id:uuid}/{file_path:path}", operation_id="previewVersionFile")
+    async def version_file(
+        self, fragment_id: FromPath[UUID], file_path: FromPath[str], messages: NamedDependency[MessageService]
+    ) -> Response[bytes]:
+        return await _serve_version(messages, FragmentId(fragment_id), file_path)
+
+
+async def _serve_version(
+    messages: MessageService, fragment_id: FragmentId, file_path: str
+) -> Response[bytes]:
+    relative = file_path.strip("/") or INDEX
+    files = None if path_error(relative) is not None else await messages.version_files(fragment_id)
+    if files is None:
+        return _missing()
+    name = relative if relative in files else f"{relative}/{INDEX}"
+    if name not in files:
+        return _missing()
+    return _file(name, files[name].encode())
+
 
 async def _serve(
     sandboxes: Path, projects: ProjectService, project_id: ProjectId, file_path: str
@@ -81,9 +119,15 @@ async def _serve(
         body = await asyncio.to_thread(folder_files.read_file, folder, name)
     if body is None:
         return _missing()
+    return _file(name, body)
+
+
+def _file(name: str, body: bytes) -> Response[bytes]:
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if media_type in ("application/javascript", "application/json"):  # Litestar adds text/*'s itself
         media_type += "; charset=utf-8"
+    if media_type == "text/html":
+        body = with_console(body)
     return _page(body, media_type, 200)
 
 

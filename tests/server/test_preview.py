@@ -10,6 +10,10 @@ from uuid import uuid4
 import pytest
 
 from forge.settings import Settings
+from server.controllers.preview import PREVIEW_POLICY
+
+CONSOLE_TAG = '<script src="/preview/console.js"></script>'
+"""What every HTML page of a local preview starts with: the script that reports the app's errors."""
 
 
 async def _served(api: Any, settings: Settings, files: dict[str, str]) -> tuple[str, Path]:
@@ -27,7 +31,7 @@ async def test_a_sandbox_file_is_served_with_the_sandbox_policy(api, client, set
 
     response = await client.get(f"/preview/{project_id}/")
 
-    assert (response.status_code, response.text) == (200, "<h1>Hi</h1>")
+    assert (response.status_code, response.text) == (200, CONSOLE_TAG + "<h1>Hi</h1>")
     assert response.headers["content-security-policy"].startswith("sandbox")
 
 
@@ -58,7 +62,7 @@ async def test_a_folder_is_served_by_its_index_page(api, client, settings):
 
     response = await client.get(f"/preview/{project_id}/docs")
 
-    assert (response.status_code, response.text) == (200, "<h1>Docs</h1>")
+    assert (response.status_code, response.text) == (200, CONSOLE_TAG + "<h1>Docs</h1>")
     assert response.headers["content-type"] == "text/html; charset=utf-8"
 
 
@@ -131,3 +135,44 @@ async def test_deleting_the_project_ends_its_preview_and_removes_its_sandbox(api
     assert (await client.get(f"/preview/{project_id}/src/a.js")).status_code == 404
     assert not folder.exists()
     assert list(settings.sandboxes_dir.iterdir()) == []
+
+
+async def test_the_console_script_goes_first_in_the_head(api, client, settings):
+    page = "<!doctype html><html><head><title>App</title></head><body></body></html>"
+    project_id, _ = await _served(api, settings, {"index.html": page})
+
+    response = await client.get(f"/preview/{project_id}/")
+
+    assert response.text == page.replace("<head>", "<head>" + CONSOLE_TAG)
+
+
+async def test_the_console_script_is_served_to_previews(client):
+    response = await client.get("/preview/console.js")
+
+    assert (response.status_code, response.headers["content-type"].split(";")[0]) == (200, "text/javascript")
+    assert "forge.preview.console" in response.text
+
+
+async def test_a_version_is_previewed_from_its_stored_files(api, client):
+    project = await api.project()
+    message = await api.assistant_message("alice", project["id"], "v1")
+    files = {"index.html": "<h1>Version one</h1>", "app.js": "export default 1;"}
+    fragment = await api.fragment("alice", message["id"], "One", files=files)
+
+    page = await client.get(f"/preview/versions/{fragment['id']}/")
+    script = await client.get(f"/preview/versions/{fragment['id']}/app.js")
+
+    assert (page.status_code, page.text) == (200, CONSOLE_TAG + "<h1>Version one</h1>")
+    assert page.headers["content-security-policy"] == PREVIEW_POLICY
+    assert script.text == "export default 1;"
+
+
+async def test_a_version_of_a_deleted_project_is_not_served(api, client):
+    project = await api.project()
+    message = await api.assistant_message("alice", project["id"], "v1")
+    fragment = await api.fragment("alice", message["id"], "One", files={"index.html": "<h1>Gone</h1>"})
+    await api.ok("alice", "DELETE", f"/api/projects/{project['id']}")
+
+    response = await client.get(f"/preview/versions/{fragment['id']}/")
+
+    assert response.status_code == 404
