@@ -60,5 +60,11 @@ export function createCodeEditor() {
     }
   }
 
-  return { element, show, hide, setEditable, keepHistories };
+  /** The page goes: the view lets go of the doc and its awareness. */
+  function destroy() {
+    keepHistories(null);
+    view.destroy();
+  }
+
+  return { element, show, hide, setEditable, keepHistories, destroy };
 }

@@ -179,6 +179,7 @@ export function createCodePane(view) {
   }
 
   function stop() {
+    editor.destroy();
     agent.destroy();
   }
 
