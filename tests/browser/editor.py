@@ -16,6 +16,12 @@ LAST_REPLY = """() => {
   return last ? [last.dataset.status, last.querySelector('.message-text').textContent] : [null, ''];
 }"""
 FILE_PATHS = "() => [...document.querySelectorAll('#file-tree [data-path]')].map((b) => b.dataset.path)"
+# The text of the file in the code editor, from CodeMirror itself (its DOM draws only what is in view).
+EDITOR_TEXT = """async () => {
+  const { EditorView } = await import("/editor/vendor/editor-libs.js");
+  const editor = document.querySelector("#code-editor .cm-editor");
+  return EditorView.findFromDOM(editor).state.doc.toString();
+}"""
 
 
 class Rest:
@@ -63,11 +69,17 @@ async def open_project(context: BrowserContext, base_url: str, project_id: str) 
     page = await context.new_page()
     await page.goto(f"{base_url}/#/projects/{project_id}")
     await wait_connected(page)
+    await wait_code_synced(page)
     return page
 
 
 async def wait_connected(page: Page, state: str = "live") -> None:
     await page.locator(f'#connection[data-state="{state}"]').wait_for()
+
+
+async def wait_code_synced(page: Page, state: str = "live") -> None:
+    """The shared code's socket is in `state` ("live": synced with the server)."""
+    await page.locator(f'#code-status[data-state="{state}"]').wait_for(state="attached")
 
 
 async def send_prompt(page: Page, text: str) -> None:
@@ -101,3 +113,8 @@ async def wait_finished(page: Page) -> str:
 async def file_paths(page: Page) -> list[str]:
     paths: list[str] = await page.evaluate(FILE_PATHS)
     return sorted(paths)
+
+
+async def editor_text(page: Page) -> str:
+    text: str = await page.evaluate(EDITOR_TEXT)
+    return text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.editor import Rest, file_paths, open_project, send_prompt
+from tests.browser.editor import Rest, editor_text, file_paths, open_project, send_prompt
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
@@ -108,8 +108,9 @@ async def test_history_restores_an_earlier_fragment(idle_server, new_context, to
         await tab.get_by_role("button", name="Restore One", exact=False).click()
 
         await tab.locator("#history-list li").nth(2).wait_for()
+        await tab.locator('#file-tree [data-path="two.js"]').wait_for(state="detached")  # the code follows
         assert await file_paths(tab) == ["index.html"]
-        assert await tab.locator("#code").text_content() == "<h1>One</h1>"
+        assert await editor_text(tab) == "<h1>One</h1>"
         titles = await tab.locator("#history-list li strong").all_text_contents()
         assert titles == ["One", "Two", "One"]
     await context.close()

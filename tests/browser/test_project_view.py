@@ -17,6 +17,7 @@ from tests.browser.editor import (
     last_reply,
     open_project,
     send_prompt,
+    wait_code_synced,
     wait_connected,
     wait_finished,
     wait_streaming,
@@ -83,6 +84,7 @@ async def test_a_tab_resumes_after_the_server_restarts_mid_stream(restartable_se
     # Redis kept it: the tab resumes with `since` and gets exactly the events it missed.
     resumed_state = "resynced" if server.env.get("FORGE_REDIS_URL") is None else "live"
     assert await tab.locator("#connection").get_attribute("data-state") == resumed_state
+    await wait_code_synced(tab)  # the shared code has a socket of its own, back on its own time
     assert await file_paths(tab) == sorted(reply["fragment"]["files"])
     await context.close()
 

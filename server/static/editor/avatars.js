@@ -1,5 +1,6 @@
 // People's avatars: their picture when the identity provider gives one, else their initials in a
-// circle whose colour comes from their user id, so a person has the same colour on every screen.
+// circle whose colour comes from their user id, so a person has the same colour on every screen and
+// on their cursor in the shared code.
 
 import { h } from "./dom.js";
 
@@ -46,6 +47,21 @@ function initialsOf(person) {
   const letters =
     words.length > 1 ? first(words[0]) + first(words[words.length - 1]) : Array.from(words[0]).slice(0, 2).join("");
   return letters.toUpperCase();
+}
+
+/** The colour of a person's cursor in shared code: their avatar's hue, as the `#rrggbb` that
+ * y-codemirror wants (it appends an alpha for their selection's background). */
+export function colorOf(userId) {
+  const hue = hueOf(userId);
+  const saturation = 0.6;
+  const lightness = 0.4; // dark enough for the white name label on it
+  const a = saturation * Math.min(lightness, 1 - lightness);
+  const channel = (n) => {
+    const k = (n + hue / 30) % 12;
+    const value = lightness - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(value * 255).toString(16).padStart(2, "0");
+  };
+  return `#${channel(0)}${channel(8)}${channel(4)}`;
 }
 
 /** A hue from 0 to 359 that only the user id decides (FNV-1a over its UTF-16 units). */

@@ -5,7 +5,7 @@ import { h, replaceChildren } from "./dom.js";
 
 /** view: the project's state, whose `fragment` is the version previewed. */
 export function createPreview(view) {
-  let shown = null; // "fragment id|url" of the frame on screen, null when there is none
+  let shown; // "fragment id|url" of the frame on screen, null when there is none, unset until drawn
   const box = h("div", { id: "preview", class: "preview-box" });
   const open = h("a", { href: "#", target: "_blank", rel: "noopener noreferrer", hidden: true }, "Open in a new tab");
   const reload = h("button", { type: "button", class: "quiet", hidden: true }, "Reload");

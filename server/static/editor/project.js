@@ -1,12 +1,13 @@
 // One project's live view: the conversation, the run's stage, files, preview, history, presence
-// and sharing, drawn from the channel's `hello` and kept current by its events (API.md). Each part
-// lives in its own module; this one keeps the project's state, lays the parts out and routes
-// events to them.
+// and sharing, drawn from the channel's `hello` and kept current by its events (API.md), and the
+// shared code from its own socket. Each part lives in its own module; this one keeps the
+// project's state, lays the parts out and routes events to them.
 
-import { displayName } from "./avatars.js";
+import { colorOf, displayName } from "./avatars.js";
 import { ProjectChannel } from "./channel.js";
 import { createCodePane } from "./code.js";
 import { createConversation } from "./conversation.js";
+import { DocSocket } from "./doc-socket.js";
 import { h, replaceChildren } from "./dom.js";
 import { createHistory } from "./history.js";
 import { createPresence } from "./presence.js";
@@ -73,13 +74,8 @@ export function openProject(ctx, projectId) {
     },
     state: showConnection,
     unauthorized: sessionEnded,
-    forbidden() {
-      const name = view.project?.name ?? "that project";
-      leaveFor(leaving ? `You left ${name}.` : `You no longer have access to ${name}.`);
-    },
-    gone() {
-      leaveFor("That project was deleted or is not yours.");
-    },
+    forbidden: accessRemoved,
+    gone: projectGone,
   });
   const title = createTitle(view, api);
   const connection = h("span", { id: "connection", class: "connection", role: "status", dataset: { state: "connecting" } });
@@ -88,6 +84,15 @@ export function openProject(ctx, projectId) {
   const stage = createStage();
   const prompt = createPrompt(channel);
   const code = createCodePane(view);
+  const doc = new DocSocket(projectId, api.token, { name: displayName(session), color: colorOf(session.userId) }, {
+    replaced: code.docReplaced,
+    synced: code.docSynced,
+    state: code.connectionChanged,
+    denied: code.editRefused,
+    unauthorized: sessionEnded,
+    forbidden: accessRemoved,
+    gone: projectGone,
+  });
   const preview = createPreview(view);
   const history = createHistory(view, api, prompt.showError);
   const share = createShare(view, roster, session, api, leave);
@@ -133,9 +138,11 @@ export function openProject(ctx, projectId) {
         break;
       case "member.updated":
         roster.updated(frame.member);
-        if (frame.member.userId === session.userId && frame.member.role !== view.role) {
+        if (frame.member.userId === session.userId) {
+          const changed = frame.member.role !== view.role;
           view.role = frame.member.role;
-          history.roleChanged();
+          if (changed) history.roleChanged();
+          code.roleChanged(); // even unchanged: it is the word on an edit the server refused
         }
         peopleChanged();
         share.invitationsChanged();
@@ -152,7 +159,7 @@ export function openProject(ctx, projectId) {
   function renderAll() {
     peopleChanged();
     renderStage();
-    code.render();
+    code.roleChanged();
     history.render();
     preview.render();
     conversation.scrollToEnd(); // a fresh snapshot opens on the latest message
@@ -179,6 +186,15 @@ export function openProject(ctx, projectId) {
     leaveFor(`You left ${view.project.name}.`);
   }
 
+  function accessRemoved() {
+    const name = view.project?.name ?? "that project";
+    leaveFor(leaving ? `You left ${name}.` : `You no longer have access to ${name}.`);
+  }
+
+  function projectGone() {
+    leaveFor("That project was deleted or is not yours.");
+  }
+
   /** Back to the list with a notice, once, whichever of the channel or a request got here first. */
   function leaveFor(notice) {
     if (!stopped) ctx.showList(notice);
@@ -187,6 +203,7 @@ export function openProject(ctx, projectId) {
   function renderStage() {
     // The stage line takes room from the conversation: keep its end in view if it was.
     conversation.keepingEnd(() => stage.show(view.runs));
+    code.runsChanged(view.runs);
   }
 
   function showConnection(state) {
@@ -196,14 +213,18 @@ export function openProject(ctx, projectId) {
 
   showConnection("connecting");
   channel.start();
+  doc.start();
   return {
     kind: "project",
     view,
     channel,
+    doc,
     stop() {
       stopped = true;
       share.dialog.close();
       channel.stop();
+      doc.stop();
+      code.stop();
       prompt.settle();
       document.title = "ForgeAI editor";
     },
