@@ -31,6 +31,7 @@ from collab.protocol import (
     Message,
     QueryAwareness,
     SyncStep1,
+    SyncUpdate,
     awareness,
     parse,
     permission_denied,
@@ -173,7 +174,10 @@ class DocSession:
             if everyone is not None:
                 self.send(awareness(everyone))
         elif self.role == ProjectRole.VIEWER:
-            self.send(permission_denied(READ_ONLY))
+            # A viewer's step 2 answers the server's step 1 and carries the whole delete set, so
+            # it is never empty: it is dropped quietly. An update is an edit: refused out loud.
+            if isinstance(message, SyncUpdate):
+                self.send(permission_denied(READ_ONLY))
         else:  # step 2 or an update: both carry an update
             await self.web.docs.edit(live, self, message.update)
 
