@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -118,3 +120,13 @@ async def file_paths(page: Page) -> list[str]:
 async def editor_text(page: Page) -> str:
     text: str = await page.evaluate(EDITOR_TEXT)
     return text
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+async def save_screenshot(page: Page, name: str) -> None:
+    """Refreshes the README's screenshot `docs/<name>` when FORGE_TEST_SCREENSHOTS=1; otherwise a
+    test run leaves the checkout as it found it."""
+    if os.environ.get("FORGE_TEST_SCREENSHOTS") == "1":
+        await page.screenshot(path=DOCS / name)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -19,6 +18,7 @@ from tests.browser.editor import (
     Rest,
     editor_text,
     open_project,
+    save_screenshot,
     send_prompt,
     wait_code_synced,
     wait_finished,
@@ -27,7 +27,6 @@ from tests.conftest import JWT_SECRET
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "coediting.png"
 BEA = "user_bea"
 OWNER_NAME = "Ada Lovelace"
 NOTES = "notes.md"
@@ -178,8 +177,7 @@ async def test_each_person_sees_the_others_cursor_with_their_name(
     await ada.locator(CURSOR_LABEL, has_text="Bea").wait_for()
     await bea.locator(CURSOR_LABEL, has_text=OWNER_NAME).wait_for()
     await same_everywhere((ada, bea), owner, project_id, APP)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    await ada.screenshot(path=SCREENSHOT)
+    await save_screenshot(ada, "coediting.png")
     # Back from a lost connection, Bea's cursor shows again without her moving it.
     await go_offline(bea)
     await ada.locator(CURSOR_LABEL, has_text="Bea").wait_for(state="detached")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from pathlib import Path
 
 import pytest
 
@@ -16,6 +15,7 @@ from tests.browser.editor import (
     file_paths,
     last_reply,
     open_project,
+    save_screenshot,
     send_prompt,
     wait_code_synced,
     wait_connected,
@@ -25,7 +25,6 @@ from tests.browser.editor import (
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "editor.png"
 DROP = "() => { forgeEditor.page.channel.drop(); return forgeEditor.page.channel.state; }"
 
 
@@ -129,8 +128,7 @@ async def test_a_project_built_from_the_list_page_shows_its_files_and_preview(ed
     assert "index.html" in await file_paths(page)
     assert await page.locator("#code-path").text_content() == "index.html"
     assert await page.get_by_role("button", name="Download zip").is_enabled()
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    await page.screenshot(path=SCREENSHOT)
+    await save_screenshot(page, "editor.png")
     # A narrow window: one column, nothing wider than the window, the prompt box still reachable.
     await page.set_viewport_size({"width": 400, "height": 780})
     assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

@@ -7,18 +7,24 @@ shows."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from playwright.async_api import Page
 
 from server.auth import issue_dev_token
-from tests.browser.editor import Rest, last_reply, open_project, send_prompt, wait_connected, wait_finished
+from tests.browser.editor import (
+    Rest,
+    last_reply,
+    open_project,
+    save_screenshot,
+    send_prompt,
+    wait_connected,
+    wait_finished,
+)
 from tests.conftest import JWT_SECRET
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 BEA = "user_bea"
 OWNER_NAME = "Ada Lovelace"
 NOT_VALID = "This invite link is not valid any more (it may have been revoked, used up or expired)."
@@ -86,7 +92,7 @@ async def test_an_invited_editor_watches_a_run_then_is_made_viewer_and_removed(
         await wait_connected(bea)
         assert bea.url == f"{editor_server.url}/#/projects/{project_id}"  # the token left the address
         await owner.locator(f'#members li[data-user-id="{BEA}"][data-role="EDITOR"]').wait_for()
-        await owner.screenshot(path=DOCS / "sharing.png")
+        await save_screenshot(owner, "sharing.png")
         await owner.keyboard.press("Escape")
 
         await send_prompt(owner, "A counter app with buttons to add and subtract")
@@ -105,7 +111,7 @@ async def test_an_invited_editor_watches_a_run_then_is_made_viewer_and_removed(
         ]
         assert authors == ["You", OWNER_NAME]
         await bea.locator(".chat-scroll").evaluate("(scroller) => { scroller.scrollTop = 0; }")  # the prompt
-        await bea.screenshot(path=DOCS / "watching-together.png")
+        await save_screenshot(bea, "watching-together.png")
 
         await bea.evaluate("() => { window.forgeSameDocument = true; }")
         role_of_bea = owner.get_by_role("dialog").get_by_label("Role of Bea")
