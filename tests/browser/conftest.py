@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Browser, BrowserContext, Error, async_playwright
 
 from server.auth import issue_dev_token
 from tests import services
@@ -74,7 +74,8 @@ def require_chromium() -> None:
         services.unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
 
 
-def _serve(cwd: Path, **settings: str) -> Iterator[EditorServer]:
+def serve_editor(cwd: Path, **settings: str) -> Iterator[EditorServer]:
+    """A started server with these settings over the defaults, stopped after (for a fixture)."""
     require_chromium()
     server = EditorServer(cwd, **settings)
     server.start()
@@ -87,13 +88,13 @@ def _serve(cwd: Path, **settings: str) -> Iterator[EditorServer]:
 @pytest.fixture(scope="module")
 def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EditorServer]:
     """The embedded deployment, shared by a module's tests (each uses its own user or project)."""
-    yield from _serve(tmp_path_factory.mktemp("editor"))
+    yield from serve_editor(tmp_path_factory.mktemp("editor"))
 
 
 @pytest.fixture(scope="module")
 def idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EditorServer]:
     """No agent worker: credits can be spent without runs changing what a tab shows."""
-    yield from _serve(tmp_path_factory.mktemp("idle"), FORGE_WORKER_IN_PROCESS="false")
+    yield from serve_editor(tmp_path_factory.mktemp("idle"), FORGE_WORKER_IN_PROCESS="false")
 
 
 @pytest.fixture(params=["embedded", "scaled"])
@@ -105,10 +106,10 @@ def restartable_server(
 ) -> Iterator[EditorServer]:
     """A server of its own, on either deployment: the test restarts it."""
     if request.param == "embedded":
-        yield from _serve(tmp_path)
+        yield from serve_editor(tmp_path)
         return
     with scaled_deployment(postgres_url, redis_problem) as settings:
-        yield from _serve(tmp_path, **settings)
+        yield from serve_editor(tmp_path, **settings)
 
 
 @pytest_asyncio.fixture(scope="package", loop_scope="package")
@@ -125,15 +126,20 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 def new_context(browser: Browser) -> Iterator[Callable[..., Any]]:
-    """`await new_context(token=None)`: a browser profile, signed in with `token` if one is given
-    (as a person pasting a token would be), else left to sign itself in. An uncaught error on any
-    of its pages fails the test."""
+    """`await new_context(token=None, **options)`: a browser profile, signed in with `token` if one
+    is given (as a person pasting a token would be), else left to sign itself in; `options` go to
+    Playwright (a viewport, a time zone). An uncaught error on any of its pages fails the test,
+    except those of the app in a preview frame (the preview's own script reports them)."""
     errors: list[str] = []
 
-    async def make(token: str | None = None) -> BrowserContext:
-        context = await browser.new_context(viewport=VIEWPORT)
+    def page_error(error: Error) -> None:
+        if "/preview/" not in (error.stack or ""):
+            errors.append(str(error))
+
+    async def make(token: str | None = None, **options: Any) -> BrowserContext:
+        context = await browser.new_context(**{"viewport": VIEWPORT, **options})
         context.set_default_timeout(TIMEOUT_MS)
-        context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(str(error))))
+        context.on("page", lambda page: page.on("pageerror", page_error))
         if token is not None:
             # Init scripts run in every document, the first about:blank and the sandboxed preview
             # included, where storage is out of reach: only the editor's own page stores it.

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.async_api import BrowserContext, Page
 
 from tests.conftest import SSL_CONTEXT
 
+# The reply's text as the page holds it: on screen it is Markdown, rendered.
 LAST_REPLY = """() => {
-  const replies = document.querySelectorAll('#messages li[data-role="ASSISTANT"]');
+  const replies = forgeEditor.page.view.messages.filter((m) => m.role === "ASSISTANT");
   const last = replies[replies.length - 1];
-  return last ? [last.dataset.status, last.querySelector('.message-text').textContent] : [null, ''];
+  return last ? [last.status, last.content] : [null, ''];
 }"""
 FILE_PATHS = "() => [...document.querySelectorAll('#file-tree [data-path]')].map((b) => b.dataset.path)"
 # The text of the file in the code editor, from CodeMirror itself (its DOM draws only what is in view).
@@ -49,6 +52,20 @@ class Rest:
         """A project with no message and no run: nothing happens until a tab sends a prompt."""
         project = await self.call("POST", "/api/projects", json={"name": name, "framework": "REACT"})
         return str(project["id"])
+
+    async def add_version(self, project_id: str, title: str, files: dict[str, str]) -> dict[str, Any]:
+        """A reply stored as given with a fragment of `files` (no credit, no run), previewed from
+        its own stored files (/preview/versions/{id}/); the fragment."""
+        message = await self.call(
+            "POST",
+            f"/api/projects/{project_id}/messages",
+            json={"content": f"Version {title}", "role": "ASSISTANT", "type": "RESULT"},
+        )
+        body = {"sandboxUrl": "webcontainer://local", "title": title, "files": files, "framework": "REACT"}
+        path = f"/api/messages/{message['id']}/fragment"
+        fragment = await self.call("PUT", path, json=body)
+        body["sandboxUrl"] = f"{str(self.http.base_url).rstrip('/')}/preview/versions/{fragment['id']}/"
+        return dict(await self.call("PUT", path, json=body))
 
     async def messages(self, project_id: str) -> list[dict[str, Any]]:
         page = await self.call("GET", f"/api/projects/{project_id}/messages")
@@ -130,3 +147,13 @@ async def save_screenshot(page: Page, name: str) -> None:
     test run leaves the checkout as it found it."""
     if os.environ.get("FORGE_TEST_SCREENSHOTS") == "1":
         await page.screenshot(path=DOCS / name)
+
+
+def local_time(iso: str, zone: str) -> str:
+    """What the page (dom.js, formatTime) shows for `iso` in an en-US browser in `zone`: the hour on
+    the same day, else the date too."""
+    moment = datetime.fromisoformat(iso).astimezone(ZoneInfo(zone))
+    hour = f"{moment:%I:%M %p}"
+    if moment.date() == datetime.now(ZoneInfo(zone)).date():
+        return hour
+    return f"{moment:%b} {moment.day}, {hour}"

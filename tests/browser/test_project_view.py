@@ -1,5 +1,5 @@
-"""The project view: two tabs watching one run, tabs that lose their connection mid-stream, and
-the screenshot of a finished run that the README shows."""
+"""The project view: two tabs watching one run, tabs that lose their connection mid-stream, a run
+whose server crashed and is retried, and the screenshot of a finished run that the README shows."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from tests.browser.conftest import EditorServer
+from tests.browser.conftest import EditorServer, serve_editor
 from tests.browser.editor import (
     Rest,
     dev_token,
@@ -81,10 +81,48 @@ async def test_a_tab_resumes_after_the_server_restarts_mid_stream(restartable_se
     assert text == reply["content"]
     # The embedded broker lost its history with the process: the tab redraws from a `hello`.
     # Redis kept it: the tab resumes with `since` and gets exactly the events it missed.
-    resumed_state = "resynced" if server.env.get("FORGE_REDIS_URL") is None else "live"
-    assert await tab.locator("#connection").get_attribute("data-state") == resumed_state
+    resyncs = "1" if server.env.get("FORGE_REDIS_URL") is None else None
+    assert await tab.locator("#connection").get_attribute("data-resyncs") == resyncs
     await wait_code_synced(tab)  # the shared code has a socket of its own, back on its own time
     assert await file_paths(tab) == sorted(reply["fragment"]["files"])
+    await context.close()
+
+
+@pytest.fixture
+def crashable_server(tmp_path):
+    """A server of its own whose runs are taken again soon after their worker dies (the shortest lease)."""
+    yield from serve_editor(tmp_path, FORGE_WORKER_LEASE_SECONDS="3")
+
+
+async def test_a_run_whose_server_crashed_says_it_is_retried_and_the_badge_returns_to_live(
+    crashable_server, new_context, token
+):
+    server: EditorServer = crashable_server
+    context = await new_context(token)
+    async with Rest(server.url, token) as rest:
+        project_id = await rest.plain_project("Crash")
+        tab = await open_project(context, server.url, project_id)
+        await send_prompt(tab, "Build a to-do list app with a clean, minimal design")
+        await wait_streaming(tab)
+
+        assert server.process is not None
+        server.process.kill()  # no shutdown: the run's lease runs out and the next worker takes it again
+        await asyncio.to_thread(server.process.wait)
+        await asyncio.to_thread(server.start)
+        await tab.locator("#run-stage").get_by_text("Interrupted, retrying (attempt 2)").wait_for()
+        retrying = await tab.locator(
+            '#messages li[data-role="ASSISTANT"] [data-note="retried"]'
+        ).text_content()
+        text = await wait_finished(tab)
+        await wait_connected(tab, "live")
+        reply = await rest.final_reply(project_id)
+
+    assert retrying == "Interrupted, retrying (attempt 2)"
+    assert text == reply["content"]
+    assert await tab.locator("#connection").text_content() == "Live"
+    assert await tab.locator("#connection").get_attribute("data-resyncs") == "1"
+    note = tab.locator('#messages li[data-role="ASSISTANT"] [data-note="retried"]')
+    assert await note.text_content() == "Written after an interruption (attempt 2)"
     await context.close()
 
 

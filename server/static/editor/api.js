@@ -55,6 +55,9 @@ export class Api {
   post(path, body, options) {
     return this.request("POST", path, body, options);
   }
+  put(path, body) {
+    return this.request("PUT", path, body);
+  }
   patch(path, body) {
     return this.request("PATCH", path, body);
   }

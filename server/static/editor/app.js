@@ -14,7 +14,7 @@ const SIGNED_OUT_KEY = "forge.signedOut";
 const api = new Api(() => sessionEnded());
 // `projects` and `usage` come from the person's own channel; `projects` is null until its hello.
 const session = { userId: null, name: null, imageUrl: null, devAvailable: null, usage: null, projects: null };
-let page = null; // the page on screen: {kind: "list" | "project" | "accept" | "signin", stop(), projectsChanged?()}
+let page = null; // the page on screen: {kind: "list" | "project" | "accept" | "signin", stop(), projectsChanged?(), usageChanged?()}
 let me = null; // the person's own channel while signed in
 
 const main = () => document.getElementById("main");
@@ -70,6 +70,7 @@ function watchAccount(token) {
     usage(usage) {
       session.usage = usage;
       renderCredits();
+      page?.usageChanged?.();
     },
     unauthorized: sessionEnded,
   });

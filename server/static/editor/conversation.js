@@ -1,12 +1,18 @@
 // The conversation: the project's messages in order, an assistant's text growing as its deltas
-// stream in, and a scroll that follows the end while the reader is there.
+// stream in, what the runs say of each message (message.js draws one), and a scroll that follows
+// the end while the reader is there.
 
-import { avatar, displayName } from "./avatars.js";
-import { formatTime, h, replaceChildren } from "./dom.js";
+import { displayName } from "./avatars.js";
+import { h } from "./dom.js";
+import { fillAuthor, fillBody, messageElement } from "./message.js";
+import { attemptOf, currentRun, isActive, runOfMessage, wasInterrupted } from "./runs.js";
+
+const OFFLINE_MODEL = "offline-builder"; // the offline provider's model (API.md, Models)
 
 /**
- * view: the project's state, whose `messages` this keeps; channel: asked to resume on a gap;
- * roster: the names and pictures of the people who wrote them; session: whose messages say "You".
+ * view: the project's state, whose `messages` this keeps (and whose `runs` and `interrupted` it
+ * reads); channel: asked to resume on a gap; roster: the names and pictures of the people who
+ * wrote them; session: whose messages say "You".
  */
 export function createConversation(view, channel, roster, session) {
   const empty = h("p", { class: "empty" }, "No messages yet.");
@@ -84,59 +90,53 @@ export function createConversation(view, channel, roster, session) {
 
   function fillMessage(li, message) {
     if (message.role === "USER") fillAuthor(li.querySelector(".who"), authorOf(message));
-    fillBody(li, message);
+    fillBody(li, message, notesOf(message));
   }
 
-  return { element: scroller, upsert, applyDelta, attachFragment, render, keepingEnd, scrollToEnd: () => scrollToEnd(scroller) };
-}
+  /** What the runs and versions say of a message (see fillBody). */
+  function notesOf(message) {
+    const run = runOfMessage(view.runs, message);
+    if (message.role === "USER") {
+      const current = currentRun(view.runs);
+      return { queued: run?.status === "PENDING" && isActive(current) && current.id !== run.id };
+    }
+    const metadata = message.fragment?.metadata ?? {};
+    return {
+      attempt: run && wasInterrupted(run, view.interrupted) ? attemptOf(run) : 0,
+      stopped: run?.status === "CANCELLED",
+      offline: metadata.offline === true || metadata.provider === "offline" || run?.model === OFFLINE_MODEL,
+      restoredAt: restoredAt(message, metadata),
+    };
+  }
 
-function messageElement(message) {
-  return h(
-    "li",
-    { class: "message", dataset: { messageId: message.id, role: message.role } },
-    h(
-      "div",
-      { class: "message-head" },
-      h("span", { class: "who" }, message.role === "USER" ? "" : "Assistant"),
-      h("time", { datetime: message.createdAt }, formatTime(message.createdAt)),
-    ),
-    h("div", { class: "message-text" }),
-    h("div", { class: "message-extra" }),
-  );
-}
+  /** A restore message's version time: undefined for other messages, null when not known here. */
+  function restoredAt(message, metadata) {
+    const from = metadata.restoredFrom;
+    if (!from && !/^Restored “/.test(message.content)) return undefined;
+    const source = view.messages.find((m) => m.fragment?.id === from);
+    return source?.fragment.createdAt ?? view.versionTimes.get(from) ?? null;
+  }
 
-/** The author's avatar and name, redrawn only when what is known of them changed. */
-function fillAuthor(who, author) {
-  const key = JSON.stringify(author);
-  if (who.dataset.key === key) return;
-  who.dataset.key = key;
-  if (!author) return replaceChildren(who, "Someone");
-  replaceChildren(who, avatar(author.person, null, "small"), h("span", { class: "author" }, author.label));
-}
+  /** The runs changed: the notes they put on messages follow. */
+  function runsChanged() {
+    keepingEnd(() => {
+      for (const message of view.messages) {
+        const li = list.querySelector(`[data-message-id="${message.id}"]`);
+        if (li) fillBody(li, message, notesOf(message));
+      }
+    });
+  }
 
-function fillBody(li, message) {
-  li.dataset.status = message.status;
-  li.dataset.type = message.type;
-  const text = li.querySelector(".message-text");
-  if (text.textContent !== message.content) text.textContent = message.content;
-  const extra = li.querySelector(".message-extra");
-  const streaming = message.status === "STREAMING" || message.status === "PENDING";
-  const key = `${streaming}|${message.fragment?.id ?? ""}|${message.content === ""}`;
-  if (extra.dataset.key === key) return;
-  extra.dataset.key = key;
-  replaceChildren(
-    extra,
-    streaming && message.content === "" ? h("span", { class: "thinking" }, "Thinking…") : null,
-    streaming ? h("span", { class: "caret", "aria-hidden": "true" }) : null,
-    message.fragment
-      ? h(
-          "div",
-          { class: "fragment-card" },
-          h("strong", {}, message.fragment.title),
-          h("span", { class: "meta" }, ` · ${message.fragment.fileCount ?? Object.keys(message.fragment.files).length} files`),
-        )
-      : null,
-  );
+  return {
+    element: scroller,
+    upsert,
+    applyDelta,
+    attachFragment,
+    render,
+    runsChanged,
+    keepingEnd,
+    scrollToEnd: () => scrollToEnd(scroller),
+  };
 }
 
 function isNearBottom(element) {

@@ -32,6 +32,7 @@ export function replaceChildren(parent, ...children) {
   append(parent, children);
 }
 
+/** A time in the reader's own zone: the hour on the same day, else the date too. */
 export function formatTime(iso) {
   if (!iso) return "";
   const date = new Date(iso);
@@ -39,4 +40,34 @@ export function formatTime(iso) {
   return sameDay
     ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
     : date.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+const TITLE_CHARS = 48;
+
+/** A version's title short enough for a line: cut at a word boundary (never inside a word, also when
+ * the server already cut it), with an ellipsis; Markdown's bold marks and backticks left out. */
+export function shortTitle(title, max = TITLE_CHARS) {
+  let text = String(title ?? "").replace(/[`*]+/g, "").replace(/\s+/g, " ").trim();
+  let cut = false;
+  if (text.endsWith("…")) {
+    // Cut by the server, perhaps inside a word: that word goes (unless it is the only one).
+    text = text.slice(0, -1).trimEnd();
+    text = text.includes(" ") ? text.replace(/ \S*$/, "") : text;
+    cut = true;
+  }
+  const chars = Array.from(text);
+  // The first sentence, when it fits, says more than as many words cut from a longer one.
+  const sentence = /^(.{12,}?)[.!?](\s|$)/.exec(text)?.[1];
+  if (chars.length > max && sentence && Array.from(sentence).length <= max) {
+    text = sentence;
+    cut = true;
+  } else if (chars.length > max) {
+    const head = chars.slice(0, max + 1).join("");
+    const space = head.lastIndexOf(" ");
+    // One word longer than the line is the only case cut inside a word.
+    text = space > 0 ? head.slice(0, space) : chars.slice(0, max).join("");
+    cut = true;
+  }
+  if (!cut) return text || "Untitled version";
+  return `${text.replace(/[\s,;:.(–—-]+$/, "")}…`;
 }

@@ -1,16 +1,24 @@
-// Fragment history and zip downloads: the panel listing every version to restore or download, and
-// the head's button that downloads the current one.
+// The versions of a project and zip downloads: a panel (in the code pane's place, so the preview
+// stays in view) listing every version with what it changed against the one before, a preview of
+// it before restoring it, restore and download; and the head's button that downloads the current one.
 
-import { formatTime, h, replaceChildren } from "./dom.js";
+import { formatTime, h, replaceChildren, shortTitle } from "./dom.js";
 import { canEdit } from "./roles.js";
+import { versionDiff } from "./version-diff.js";
+
+const PAGE_SIZE = 50;
 
 /**
  * view: the project's state (`id`, `project` for the zip's name, `fragment` for the current one,
- * `role`: only those who may edit get a Restore button);
- * showError(text): where a failed download is reported, the prompt's error line.
+ * `role`: only those who may edit get a Restore button; `versionTimes` learns each version's time);
+ * hooks: {showError(text) where a failed download is reported, preview(fragment) shows a version,
+ * toggled(open) when the panel opens or closes, loaded() when versions' times are known}.
  */
-export function createHistory(view, api, showError) {
+export function createHistory(view, api, hooks) {
   let open = false;
+  let versions = []; // newest first, as loaded
+  let complete = true; // the oldest loaded is the project's first version
+  const expanded = new Set(); // ids of the versions whose changes are shown
   const toggle = h(
     "button",
     { type: "button", id: "history-toggle", "aria-expanded": "false", "aria-controls": "history" },
@@ -21,12 +29,16 @@ export function createHistory(view, api, showError) {
   const error = h("p", { class: "error", role: "alert" });
   const close = h("button", { type: "button", class: "quiet" }, "Close");
   const panel = h(
-    "aside",
-    { id: "history", class: "history card stack", hidden: true, "aria-labelledby": "history-title" },
-    h("div", { class: "row between" }, h("h2", { id: "history-title" }, "Fragment history"), close),
-    h("p", { class: "hint" }, "Restoring makes an earlier version the latest one again."),
-    error,
-    list,
+    "section",
+    { id: "history", class: "pane history", hidden: true, "aria-labelledby": "history-title" },
+    h("div", { class: "row between" }, h("h2", { id: "history-title" }, "Versions"), close),
+    h(
+      "div",
+      { class: "history-body stack" },
+      h("p", { class: "hint" }, "Preview a version, see what it changed, or restore it: restoring makes it the latest again."),
+      error,
+      list,
+    ),
   );
 
   function render() {
@@ -41,65 +53,86 @@ export function createHistory(view, api, showError) {
 
   /** The user's role changed: the list, if open, gains or loses its Restore buttons. */
   function roleChanged() {
-    if (open) load();
+    if (open) renderList();
   }
 
   async function load() {
     try {
-      const pageOf = await api.get(`/api/projects/${view.id}/fragments?limit=50`);
-      renderList(pageOf.items);
+      const page = await api.get(`/api/projects/${view.id}/fragments?limit=${PAGE_SIZE}`);
+      versions = page.items;
+      complete = page.nextCursor === null;
+      for (const fragment of versions) view.versionTimes.set(fragment.id, fragment.createdAt);
+      hooks.loaded();
+      renderList();
     } catch (failure) {
       replaceChildren(list, h("li", { class: "error" }, failure.message));
     }
   }
 
-  function renderList(items) {
-    if (items.length === 0) {
-      return replaceChildren(list, h("li", { class: "empty" }, "No fragments yet."));
+  function renderList() {
+    if (versions.length === 0) {
+      return replaceChildren(list, h("li", { class: "empty" }, "No versions yet: the first run makes one."));
     }
-    replaceChildren(
-      list,
-      items.map((fragment) => {
-        const current = fragment.id === view.fragment?.id;
-        return h(
-          "li",
-          { dataset: { fragmentId: fragment.id } },
-          h(
-            "div",
-            { class: "stack tight" },
-            h("strong", {}, fragment.title),
-            h(
-              "span",
-              { class: "meta" },
-              `${formatTime(fragment.createdAt)} · ${Object.keys(fragment.files).length} files${current ? " · current" : ""}`,
-            ),
-          ),
-          h(
-            "div",
-            { class: "row" },
-            canEdit(view.role) ? restoreButton(fragment, current) : null,
-            h(
-              "button",
-              {
-                type: "button",
-                "aria-label": `Download ${fragment.title} from ${formatTime(fragment.createdAt)} as a zip`,
-                onclick: () => download(`/api/projects/${view.id}/fragments/${fragment.id}/download`),
-              },
-              "Zip",
-            ),
-          ),
-        );
-      }),
+    replaceChildren(list, versions.map((fragment, index) => item(fragment, versions[index + 1] ?? null)));
+  }
+
+  function item(fragment, previous) {
+    const current = fragment.id === view.fragment?.id;
+    const when = formatTime(fragment.createdAt);
+    const title = shortTitle(fragment.title);
+    const comparable = previous !== null || complete;
+    const showing = expanded.has(fragment.id) && comparable;
+    return h(
+      "li",
+      { dataset: { fragmentId: fragment.id } },
+      h(
+        "div",
+        { class: "stack tight" },
+        h("strong", { class: "version-title", title: fragment.title }, title),
+        h("span", { class: "meta" }, `${when} · ${Object.keys(fragment.files).length} files${current ? " · current" : ""}`),
+      ),
+      h(
+        "div",
+        { class: "row wrap" },
+        h(
+          "button",
+          {
+            type: "button",
+            disabled: !comparable,
+            "aria-expanded": String(showing),
+            "aria-label": `Changes in ${title} from ${when}`,
+            onclick: () => {
+              if (expanded.has(fragment.id)) expanded.delete(fragment.id);
+              else expanded.add(fragment.id);
+              renderList();
+              list.querySelector(`[data-fragment-id="${fragment.id}"] button`)?.focus();
+            },
+          },
+          "Changes",
+        ),
+        h("button", { type: "button", "aria-label": `Preview ${title} from ${when}`, onclick: () => hooks.preview(fragment) }, "Preview"),
+        canEdit(view.role) ? restoreButton(fragment, current, `${title} from ${when}`) : null,
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-label": `Download ${title} from ${when} as a zip`,
+            onclick: () => download(`/api/projects/${view.id}/fragments/${fragment.id}/download`),
+          },
+          "Zip",
+        ),
+      ),
+      showing ? versionDiff(previous?.files ?? null, fragment.files) : null,
     );
   }
 
-  function restoreButton(fragment, current) {
+  function restoreButton(fragment, current, name) {
     return h(
       "button",
       {
         type: "button",
         disabled: current,
-        "aria-label": `Restore ${fragment.title} from ${formatTime(fragment.createdAt)}`,
+        "aria-label": `Restore ${name}`,
         onclick: async (event) => {
           event.target.disabled = true;
           try {
@@ -118,6 +151,7 @@ export function createHistory(view, api, showError) {
     open = next;
     panel.hidden = !open;
     toggle.setAttribute("aria-expanded", String(open));
+    hooks.toggled(open);
     if (open) {
       error.textContent = "";
       load();
@@ -131,7 +165,7 @@ export function createHistory(view, api, showError) {
     try {
       await api.download(path, `${view.project?.name ?? "project"}.zip`);
     } catch (failure) {
-      showError(`Download failed: ${failure.message}`);
+      hooks.showError(`Download failed: ${failure.message}`);
     }
   }
 

@@ -2,58 +2,20 @@
 // (me.js). Projects shared with the user carry a badge with their role, and only the actions it
 // allows.
 
+import { createProjectForm, labelOf } from "./create-form.js";
 import { formatTime, h, replaceChildren } from "./dom.js";
 import { ROLE_LABELS, canDeleteProject, canEdit } from "./roles.js";
 
-export const FRAMEWORKS = [
-  ["NEXTJS", "Next.js"],
-  ["REACT", "React"],
-  ["VUE", "Vue"],
-  ["SVELTE", "Svelte"],
-  ["ANGULAR", "Angular"],
-];
-const EXAMPLES = [
-  "Build a to-do list app with a clean, minimal design",
-  "A counter app with buttons to add and subtract",
-  "A landing page for a neighbourhood coffee shop",
-];
-
 /**
  * ctx: {api, session, main()}; `session.projects` is the list to show, null until the channel's
- * first hello. Returns the page: {kind, stop(), projectsChanged()}.
+ * first hello. Returns the page: {kind, stop(), projectsChanged(), usageChanged()}.
  */
 export function openList(ctx, notice) {
   const { api, session, main } = ctx;
   const state = { editing: null, confirming: null };
   const list = h("ul", { id: "project-list", class: "projects" });
   const listError = h("p", { class: "error", role: "alert" });
-  const createError = h("p", { class: "error", role: "alert", id: "create-error" });
-  const prompt = h("textarea", {
-    id: "new-prompt",
-    rows: 3,
-    required: true,
-    placeholder: "Describe the app you want…",
-    "aria-describedby": "new-prompt-hint create-error",
-  });
-  const framework = h(
-    "select",
-    { id: "new-framework" },
-    FRAMEWORKS.map(([value, label]) => h("option", { value }, label)),
-  );
-  const submit = h("button", { type: "submit", class: "primary" }, "Create project");
-
-  async function create(event) {
-    event.preventDefault();
-    createError.textContent = "";
-    submit.disabled = true;
-    try {
-      const project = await api.post("/api/projects", { message: prompt.value, framework: framework.value });
-      location.hash = `#/projects/${project.id}`;
-    } catch (error) {
-      createError.textContent = error.message;
-      submit.disabled = false;
-    }
-  }
+  const form = createProjectForm(api, session);
 
   /** The channel changed the list: redrawn, but never under someone renaming or confirming a deletion. */
   function projectsChanged() {
@@ -193,28 +155,7 @@ export function openList(ctx, notice) {
         { class: "card stack", "aria-labelledby": "create-title" },
         h("h1", { id: "create-title" }, "Build an app"),
         notice ? h("p", { class: "notice", role: "status" }, notice) : null,
-        h(
-          "form",
-          { class: "stack", onsubmit: create },
-          h("label", { for: "new-prompt" }, "What should it be?"),
-          prompt,
-          h(
-            "div",
-            { class: "row wrap", id: "new-prompt-hint" },
-            h("span", { class: "hint" }, "Try:"),
-            EXAMPLES.map((text) =>
-              h("button", { type: "button", class: "chip", onclick: () => { prompt.value = text; prompt.focus(); } }, text),
-            ),
-          ),
-          h(
-            "div",
-            { class: "row" },
-            h("label", { for: "new-framework" }, "Framework"),
-            framework,
-            submit,
-          ),
-          createError,
-        ),
+        form.element,
       ),
       h(
         "section",
@@ -226,7 +167,7 @@ export function openList(ctx, notice) {
     ),
   );
   render();
-  return { kind: "list", stop() {}, projectsChanged };
+  return { kind: "list", stop() {}, projectsChanged, usageChanged: form.usageChanged };
 }
 
 /** Someone else's project: the user's role on it, which decides what the list offers. */
@@ -237,8 +178,4 @@ function badge(project) {
     { class: "badge", dataset: { role: project.role } },
     `Shared with you · ${ROLE_LABELS[project.role]}`,
   );
-}
-
-export function labelOf(framework) {
-  return FRAMEWORKS.find(([value]) => value === framework)?.[1] ?? framework;
 }

@@ -4,27 +4,24 @@
 // project's state, lays the parts out and routes events to them.
 
 import { colorOf, displayName } from "./avatars.js";
+import { ApiError } from "./api.js";
 import { ProjectChannel } from "./channel.js";
 import { createCodePane } from "./code.js";
+import { createConnectionBadge } from "./connection.js";
 import { createConversation } from "./conversation.js";
 import { DocSocket } from "./doc-socket.js";
-import { h, replaceChildren } from "./dom.js";
 import { createHistory } from "./history.js";
+import { createImports } from "./imports.js";
+import { layOut } from "./layout.js";
 import { createPresence } from "./presence.js";
 import { createPreview } from "./preview.js";
 import { createPrompt } from "./prompt.js";
 import { canEdit } from "./roles.js";
 import { Roster } from "./roster.js";
+import { currentRun, isActive } from "./runs.js";
 import { createShare } from "./share.js";
 import { createStage } from "./stage.js";
 import { createTitle } from "./title.js";
-
-const CONNECTION_LABELS = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  resynced: "Live (resynced)",
-};
 
 /** ctx: {api, session, sessionEnded, showList(notice), main()}. */
 export function openProject(ctx, projectId) {
@@ -38,6 +35,8 @@ export function openProject(ctx, projectId) {
     messages: [],
     fragment: null,
     runs: new Map(),
+    interrupted: new Set(), // ids of runs seen going back to the queue after they had started
+    versionTimes: new Map(), // fragment id -> createdAt, of the versions the history loaded
     presence: new Map(),
   };
   const roster = new Roster(session);
@@ -52,6 +51,9 @@ export function openProject(ctx, projectId) {
       view.project = frame.project;
       view.messages = frame.messages;
       view.fragment = frame.fragment;
+      // The snapshot lists every message's fragment in short; the latest comes whole, metadata too.
+      const latest = view.messages.find((m) => m.id === frame.fragment?.messageId);
+      if (latest) latest.fragment = frame.fragment;
       view.runs = new Map(frame.runs.map((run) => [run.id, run]));
       view.presence = new Map(frame.presence.clients.map((c) => [c.clientId, c]));
       roster.reset(frame.members);
@@ -72,16 +74,16 @@ export function openProject(ctx, projectId) {
         prompt.refused(frame);
       }
     },
-    state: showConnection,
+    state: (state) => connection.show(state),
     unauthorized: sessionEnded,
     forbidden: accessRemoved,
     gone: projectGone,
   });
   const title = createTitle(view, api);
-  const connection = h("span", { id: "connection", class: "connection", role: "status", dataset: { state: "connecting" } });
+  const connection = createConnectionBadge();
   const presence = createPresence(view, session, roster);
   const conversation = createConversation(view, channel, roster, session);
-  const stage = createStage();
+  const stage = createStage({ stop: cancelRun, canStop: () => canEdit(view.role) });
   const prompt = createPrompt(channel);
   const code = createCodePane(view);
   const doc = new DocSocket(projectId, api.token, { name: displayName(session), color: colorOf(session.userId) }, {
@@ -94,17 +96,27 @@ export function openProject(ctx, projectId) {
     gone: projectGone,
   });
   const preview = createPreview(view);
-  const history = createHistory(view, api, prompt.showError);
+  const history = createHistory(view, api, {
+    showError: prompt.showError,
+    preview(fragment) {
+      preview.showVersion(fragment);
+      layout.show("preview"); // on a phone the preview is behind its tab
+    },
+    toggled: (open) => layout.historyToggled(open),
+    loaded: () => conversation.render(), // a restore message can say its version's time
+  });
   const share = createShare(view, roster, session, api, leave);
-  const parts = { title, connection, presence, share, conversation, stage, prompt, code, preview, history };
-  layOut(main(), view, parts);
+  const imports = createImports(view, api, prompt.attach);
+  const parts = { title, connection: connection.element, presence, share, imports, conversation, stage, prompt, code, preview, history };
+  const layout = layOut(main(), view, parts);
 
   function applyEvent(frame) {
     switch (frame.type) {
       case "message.created":
         conversation.upsert(frame.message);
         if (frame.message.role === "USER") {
-          prompt.acceptIfSent(frame.message);
+          // Its own run comes next: a run active now is a reply this prompt waits behind.
+          prompt.acceptIfSent(frame.message, isActive(currentRun(view.runs)));
         } else {
           code.replyStarted();
         }
@@ -126,9 +138,15 @@ export function openProject(ctx, projectId) {
         preview.render();
         history.fragmentChanged();
         break;
-      case "run.updated":
+      case "run.updated": {
+        const before = view.runs.get(frame.run.id);
+        if (before?.status === "RUNNING" && frame.run.status === "PENDING") view.interrupted.add(frame.run.id);
         view.runs.set(frame.run.id, frame.run);
         renderStage();
+        break;
+      }
+      case "import.updated":
+        imports.importChanged(frame.import);
         break;
       case "project.updated":
       case "project.deleted":
@@ -172,6 +190,24 @@ export function openProject(ctx, projectId) {
     conversation.render();
     share.render();
     prompt.setEditable(canEdit(view.role), displayName(roster.person(view.project.userId)));
+    imports.button.hidden = !canEdit(view.role);
+    usageChanged();
+  }
+
+  /** A prompt spends the owner's credits: Send waits for them only when they are the user's own. */
+  function usageChanged() {
+    prompt.setCredits(session.usage, view.project?.userId === session.userId);
+  }
+
+  /** Stop (API.md: POST /api/runs/{id}/cancel): `run.updated` brings CANCELLED, the reply stays. */
+  async function cancelRun(run) {
+    try {
+      await api.post(`/api/runs/${run.id}/cancel`);
+    } catch (failure) {
+      // 409: the run ended meanwhile, and its event says how.
+      if (!(failure instanceof ApiError && failure.status === 409)) prompt.showError(`Could not stop the reply: ${failure.message}`);
+      renderStage();
+    }
   }
 
   /** The user leaves the project: the channel's 4403 may come before the answer or after it. */
@@ -202,16 +238,12 @@ export function openProject(ctx, projectId) {
 
   function renderStage() {
     // The stage line takes room from the conversation: keep its end in view if it was.
-    conversation.keepingEnd(() => stage.show(view.runs));
+    conversation.keepingEnd(() => stage.show(view.runs, view.interrupted));
+    conversation.runsChanged();
+    prompt.runsChanged(view.runs);
     code.runsChanged(view.runs);
   }
 
-  function showConnection(state) {
-    connection.dataset.state = state;
-    connection.textContent = CONNECTION_LABELS[state] ?? state;
-  }
-
-  showConnection("connecting");
   channel.start();
   doc.start();
   return {
@@ -219,9 +251,14 @@ export function openProject(ctx, projectId) {
     view,
     channel,
     doc,
+    usageChanged,
     stop() {
       stopped = true;
+      connection.stop();
       share.dialog.close();
+      imports.dialog.close();
+      layout.stop();
+      preview.stop();
       channel.stop();
       doc.stop();
       code.stop();
@@ -229,47 +266,4 @@ export function openProject(ctx, projectId) {
       document.title = "ForgeAI editor";
     },
   };
-}
-
-/** Puts the parts on the page: the head row, then the conversation, files, preview and history. */
-function layOut(root, view, parts) {
-  const { title, connection, presence, share, conversation, stage, prompt, code, preview, history } = parts;
-  replaceChildren(
-    root,
-    h(
-      "div",
-      { class: "project-page", dataset: { projectId: view.id } },
-      h(
-        "div",
-        { class: "project-head" },
-        h("a", { href: "#/", class: "back" }, "← Projects"),
-        title.element,
-        h(
-          "div",
-          { class: "row wrap end" },
-          connection,
-          presence.element,
-          share.button,
-          history.toggle,
-          history.downloadButton,
-        ),
-      ),
-      h(
-        "div",
-        { class: "workspace" },
-        h(
-          "section",
-          { class: "pane chat", "aria-labelledby": "chat-title" },
-          h("h2", { id: "chat-title", class: "visually-hidden" }, "Conversation"),
-          conversation.element,
-          stage.element,
-          prompt.element,
-        ),
-        code.element,
-        preview.element,
-        history.panel,
-      ),
-      share.dialog,
-    ),
-  );
 }

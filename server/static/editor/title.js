@@ -1,7 +1,7 @@
 // The project's title: its name and framework in the page head and the tab, renamed in place.
 
 import { h, replaceChildren } from "./dom.js";
-import { labelOf } from "./list.js";
+import { labelOf } from "./create-form.js";
 import { canEdit } from "./roles.js";
 
 /** view: the project's state (`role` decides whether it offers a rename); a rename replaces its `project`. */
