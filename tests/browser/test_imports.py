@@ -139,7 +139,8 @@ async def test_a_design_screenshot_without_pro_is_refused_in_plain_words(import_
         error = page.locator("#new-image-error")
         await error.get_by_text("Pro plan", exact=False).wait_for()
         assert await error.text_content() == (
-            "Building from a screenshot needs the Pro plan, and yours is Free: remove the address, or upgrade."
+            "Building from a screenshot needs the Pro plan, and yours is Free: "
+            "remove the address, or upgrade."
         )
         assert await rest.call("GET", "/api/projects") == []
         assert (await rest.call("GET", "/api/usage"))["creditsRemaining"] == 5

@@ -17,6 +17,10 @@ FORM_INSIDE = (
     "() => document.querySelector('.create-form').getBoundingClientRect().right <= window.innerWidth"
 )
 PANES = ("#chat-pane", "#code-pane", "#preview-pane")
+# For the screenshots: the reply's head (its label) and its Markdown at the top of the conversation.
+REPLY_ON_TOP = """() => {
+  document.querySelector('#messages li[data-role="ASSISTANT"]').scrollIntoView({ block: "start" });
+}"""
 
 
 async def visible_panes(page) -> list[str]:
@@ -38,6 +42,7 @@ async def test_a_phone_shows_one_pane_at_a_time_behind_tabs_and_a_desktop_all_th
     await wait_finished(page)
 
     chat_only = await visible_panes(page)
+    await page.evaluate(REPLY_ON_TOP)
     await save_screenshot(page, "phone.png")
     await page.get_by_role("tab", name="Preview").click()
     await page.frame_locator("#preview-frame").get_by_role("heading", name="To-do list").wait_for()
@@ -56,5 +61,6 @@ async def test_a_phone_shows_one_pane_at_a_time_behind_tabs_and_a_desktop_all_th
     assert side_by_side == list(PANES)
     assert not await page.locator(".pane-tabs").is_visible()
     await page.frame_locator("#preview-frame").get_by_role("heading", name="To-do list").wait_for()
+    await page.evaluate(REPLY_ON_TOP)
     await save_screenshot(page, "desktop.png")
     await context.close()

@@ -1,5 +1,5 @@
 """The project view: two tabs watching one run, tabs that lose their connection mid-stream, a run
-whose server crashed and is retried, and the screenshot of a finished run that the README shows."""
+whose server crashed and is retried, and a project built from the list page."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from tests.browser.editor import (
     file_paths,
     last_reply,
     open_project,
-    save_screenshot,
     send_prompt,
     wait_code_synced,
     wait_connected,
@@ -166,7 +165,6 @@ async def test_a_project_built_from_the_list_page_shows_its_files_and_preview(ed
     assert "index.html" in await file_paths(page)
     assert await page.locator("#code-path").text_content() == "index.html"
     assert await page.get_by_role("button", name="Download zip").is_enabled()
-    await save_screenshot(page, "editor.png")
     # A narrow window: one column, nothing wider than the window, the prompt box still reachable.
     await page.set_viewport_size({"width": 400, "height": 780})
     assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
