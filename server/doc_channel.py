@@ -44,6 +44,7 @@ from domain.ids import ProjectId
 from domain.rules.permissions import Action
 from server.auth import Identity
 from server.client_frames import Auth, BadFrame, NotProtocol, parse_frame
+from server.message_budget import MessageBudget
 from server.socket_auth import TokenLease, authenticate
 from server.web import WebTier
 
@@ -94,6 +95,7 @@ class DocSession:
         self._outgoing: asyncio.Queue[bytes | str | None] = asyncio.Queue()
         """Binary y-websocket messages, and the rare text `error` answering an `auth` frame."""
         self.close_code: int | None = None
+        self.budget = MessageBudget()
 
     def send(self, frame: bytes | str) -> None:
         if self._outgoing.qsize() >= SEND_BUFFER_FRAMES:
@@ -146,6 +148,10 @@ class DocSession:
             if message["type"] == "websocket.disconnect":
                 return
             frame, text = message.get("bytes"), message.get("text")
+            if not self.budget.take():
+                logger.warning("a socket on the shared code of %s sent too many messages", self.project_id)
+                self.close(CLOSE_POLICY_VIOLATION)
+                return
             try:
                 if isinstance(text, str):
                     await self._renew(text)
