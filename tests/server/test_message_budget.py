@@ -28,3 +28,9 @@ def test_the_budget_refills_with_time():
     clock.now = 0.3
 
     assert [budget.take() for _ in range(4)] == [True, True, True, False]
+
+
+def test_a_budget_of_bytes_counts_sizes():
+    budget = MessageBudget(per_second=100, burst=1000, clock=Clock())
+
+    assert [budget.take(600), budget.take(300), budget.take(200)] == [True, True, False]
