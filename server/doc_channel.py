@@ -44,6 +44,13 @@ from domain.ids import ProjectId
 from domain.rules.permissions import Action
 from server.auth import Identity
 from server.client_frames import Auth, BadFrame, NotProtocol, parse_frame
+from server.message_budget import (
+    DOC_BYTE_BURST,
+    DOC_BYTES_PER_SECOND,
+    DOC_MESSAGE_BURST,
+    DOC_MESSAGES_PER_SECOND,
+    MessageBudget,
+)
 from server.socket_auth import TokenLease, authenticate
 from server.web import WebTier
 
@@ -94,6 +101,8 @@ class DocSession:
         self._outgoing: asyncio.Queue[bytes | str | None] = asyncio.Queue()
         """Binary y-websocket messages, and the rare text `error` answering an `auth` frame."""
         self.close_code: int | None = None
+        self.messages = MessageBudget(DOC_MESSAGES_PER_SECOND, DOC_MESSAGE_BURST)
+        self.bytes = MessageBudget(DOC_BYTES_PER_SECOND, DOC_BYTE_BURST)
 
     def send(self, frame: bytes | str) -> None:
         if self._outgoing.qsize() >= SEND_BUFFER_FRAMES:
@@ -146,6 +155,11 @@ class DocSession:
             if message["type"] == "websocket.disconnect":
                 return
             frame, text = message.get("bytes"), message.get("text")
+            size = len(frame) if isinstance(frame, bytes) else len(text) if isinstance(text, str) else 0
+            if not (self.messages.take() and self.bytes.take(size)):
+                logger.warning("a socket on the shared code of %s sent too many messages", self.project_id)
+                self.close(CLOSE_POLICY_VIOLATION)
+                return
             try:
                 if isinstance(text, str):
                     await self._renew(text)

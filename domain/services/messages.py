@@ -25,7 +25,7 @@ from domain.services.drafts import follow_files
 from domain.services.idempotency import Idempotency
 from domain.services.turns import check_attachment_imports, enqueue_turn, new_attachment
 from domain.services.usage import UsageService
-from domain.views import FragmentView, MessageView, iso_ms
+from domain.views import FragmentView, MessageView
 
 
 class MessageService(Service):
@@ -202,7 +202,9 @@ class MessageService(Service):
             message = Message(
                 id=MessageId(new_id()),
                 project_id=project.id,
-                content=f"Restored “{earlier.title}” from {iso_ms(earlier.created_at)}.",
+                # No time in the text: a page shows the restored version's `createdAt` in the
+                # reader's own time zone (metadata.restoredFrom names the version).
+                content=f"Restored “{earlier.title}”.",
                 role=MessageRole.ASSISTANT,
                 type=MessageType.RESULT,
                 status=MessageStatus.COMPLETE,

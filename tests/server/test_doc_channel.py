@@ -4,8 +4,10 @@ clients editing one document, the draft following it, and roles."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from channels.close_codes import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_POLICY_VIOLATION, CLOSE_UNAUTHORIZED
 from tests.yclient import open_doc
@@ -161,3 +163,14 @@ async def test_restoring_a_fragment_writes_its_files_into_the_document(api, base
     assert client.contents() == {PAGE: "restored page\n"}
     assert await eventually_draft(api, project, {PAGE: "restored page\n"})
     await client.close()
+
+
+async def test_a_flood_of_messages_is_cut_off_with_1008(base_url, project):
+    client = await open_doc(base_url, project["id"], "olivia")
+    await client.synced()
+
+    with contextlib.suppress(ConnectionClosed):  # the server may cut it off mid-way
+        for _ in range(1000):
+            await client.connection.send(b"\x03")  # each asks for everyone's awareness
+
+    assert await client.closed_with() == CLOSE_POLICY_VIOLATION

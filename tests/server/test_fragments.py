@@ -45,8 +45,14 @@ async def test_restore_adds_a_new_assistant_message_with_a_copy(api):
 
     assert response.status_code == 201
     restored = response.json()
-    assert (restored["role"], restored["fragment"]["title"], restored["fragment"]["files"]) == (
+    assert (
+        restored["role"],
+        restored["content"],
+        restored["fragment"]["title"],
+        restored["fragment"]["files"],
+    ) == (
         "ASSISTANT",
+        "Restored “One”.",
         "One",
         first["files"],
     )

@@ -13,6 +13,7 @@ import httpx
 from tests.api import Api
 from tests.conftest import FakeClock
 from tests.factories import add_draft
+from tests.previews import as_previewed
 from tests.ws import Frame, TabClient, TextRebuilder, open_tab
 
 TODO_PROMPT = "a to-do list app"
@@ -101,7 +102,7 @@ async def test_the_preview_url_answers_with_the_apps_entry_page(
     assert preview == f"/preview/{project_id}/"
     response = await client.get(preview)
     assert response.status_code == 200
-    assert response.text == fragment["files"]["index.html"]
+    assert response.text == as_previewed(fragment["files"]["index.html"])
     assert response.headers["content-security-policy"].startswith("sandbox")
 
 
@@ -221,7 +222,7 @@ async def test_a_restored_fragment_is_what_the_preview_shows(
     async with asyncio.timeout(10):
         while "to-do" not in (page := await client.get(preview)).text.lower():  # noqa: ASYNC110
             await asyncio.sleep(0.05)
-    assert page.text == todo["files"]["index.html"]
+    assert page.text == as_previewed(todo["files"]["index.html"])
 
 
 async def test_deleting_a_built_project_ends_its_preview_and_removes_its_sandbox(

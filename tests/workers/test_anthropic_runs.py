@@ -11,6 +11,7 @@ import pytest
 from forge.settings import Settings
 from tests.api import Api
 from tests.fakes.anthropic_server import FakeAnthropic, Reply
+from tests.previews import as_previewed
 from tests.workers.test_agent_end_to_end import _prompted_tab, _until_run_ends
 from workers.agent.loop import CONTINUE
 
@@ -117,7 +118,7 @@ async def test_a_failed_run_leaves_the_preview_showing_the_last_good_fragment(
     page = await client.get(f"/preview/{project_id}/")
     assert end["run"]["status"] == "FAILED"
     assert [f["path"] for f in tab.frames if f["type"] == "file.written"] == ["index.html", "src/extra.js"]
-    assert (page.status_code, page.text) == (200, PAGE)
+    assert (page.status_code, page.text) == (200, as_previewed(PAGE))
     assert (await client.get(f"/preview/{project_id}/src/extra.js")).status_code == 404
     assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
 
