@@ -5,7 +5,7 @@ import { ApiError } from "./api.js";
 import { h } from "./dom.js";
 import { PROJECT_MESSAGE, createPromptField } from "./prompt-field.js";
 
-export const FRAMEWORKS = [
+const FRAMEWORKS = [
   ["NEXTJS", "Next.js"],
   ["REACT", "React"],
   ["VUE", "Vue"],

@@ -25,7 +25,7 @@ const SOURCES = {
 const STATUS_LABELS = { PENDING: "Waiting", PROCESSING: "Importing…", COMPLETE: "Done" };
 
 /** Which repository an address names (https://github.com/OWNER/REPO[/tree/REF], or OWNER/REPO). */
-export function parseGitHub(address) {
+function parseGitHub(address) {
   const match = /^(?:https?:\/\/(?:www\.)?github\.com\/)?([\w.-]+)\/([\w.-]+?)(?:\.git)?(?:\/tree\/.+)?\/?$/i.exec(address);
   if (!match) return null;
   const fullName = `${match[1]}/${match[2]}`;
@@ -34,7 +34,7 @@ export function parseGitHub(address) {
 }
 
 /** Which file a Figma address names: its key, and its name from the address when it has one. */
-export function parseFigma(address) {
+function parseFigma(address) {
   const match = /^https?:\/\/(?:www\.)?figma\.com\/(?:file|design|proto|board)\/([A-Za-z0-9]{10,128})(?:\/([^/?#]+))?/i.exec(address);
   if (!match) return null;
   const name = match[2] ? decodeURIComponent(match[2]).replace(/-/g, " ") : "Figma file";
@@ -59,6 +59,8 @@ export function createImports(view, api, attach) {
   const address = h("input", { id: "import-url", type: "url", autocomplete: "off", "aria-describedby": "import-url-hint" });
   const addressLabel = h("label", { for: "import-url" });
   const addressHint = h("span", { id: "import-url-hint", class: "hint" });
+  // One token field, moved between renders, so that what is typed survives a redraw.
+  const token = h("input", { id: "import-token", type: "password", autocomplete: "off", "aria-describedby": "import-token-hint" });
   const error = h("p", { id: "import-error", class: "error", role: "alert" });
   const list = h("ul", { id: "import-list", class: "people" });
   const close = h("button", { type: "button", class: "quiet", onclick: () => dialog.close() }, "Close");
@@ -95,8 +97,11 @@ export function createImports(view, api, attach) {
         api.get("/api/oauth/connections"),
         api.get(`/api/projects/${view.id}/imports`),
       ]);
-      connected = new Set(connections.items.map((c) => c.provider));
-      imports = page.items;
+      // Merged, not replaced: a connection or an import made while these were on their way stays.
+      connections.items.forEach((c) => connected.add(c.provider));
+      const known = new Set(imports.map((i) => i.id));
+      imports = [...imports, ...page.items.filter((i) => !known.has(i.id))];
+      imports.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
       renderSource();
       renderList();
     } catch (failure) {
@@ -106,6 +111,7 @@ export function createImports(view, api, attach) {
 
   function choose(value) {
     source = value;
+    token.value = ""; // a token is for one provider only
     error.textContent = "";
     renderSource();
   }
@@ -118,16 +124,15 @@ export function createImports(view, api, attach) {
     if (connected.has(spec.provider)) {
       return replaceChildren(connection, h("p", { class: "meta", dataset: { connected: "true" } }, `${spec.name}: connected.`));
     }
-    const token = h("input", { id: "import-token", type: "password", autocomplete: "off", "aria-describedby": "import-token-hint" });
     replaceChildren(
       connection,
       h("label", { for: "import-token" }, `${spec.name} access token`),
-      h("div", { class: "row" }, token, h("button", { type: "button", onclick: () => connect(spec, token) }, `Connect ${spec.name}`)),
+      h("div", { class: "row" }, token, h("button", { type: "button", onclick: () => connect(spec) }, `Connect ${spec.name}`)),
       h("span", { id: "import-token-hint", class: "hint" }, `Connect ${spec.name} first: paste a personal access token. It is stored encrypted and never shown again.`),
     );
   }
 
-  async function connect(spec, token) {
+  async function connect(spec) {
     error.textContent = "";
     if (!token.value.trim()) {
       error.textContent = `Paste a ${spec.name} token first.`;
@@ -137,6 +142,7 @@ export function createImports(view, api, attach) {
     try {
       await api.put(`/api/oauth/connections/${spec.provider}`, { accessToken: token.value.trim(), scope: "read" });
       connected.add(spec.provider);
+      token.value = "";
       renderSource();
       address.focus();
     } catch (failure) {

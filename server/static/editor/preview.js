@@ -132,7 +132,7 @@ export function createPreview(view) {
     frame.src = frame.src;
   });
 
-  return { element, render, showVersion, showLatest, stop: appConsole.stop };
+  return { element, render, showVersion, stop: appConsole.stop };
 }
 
 function placeholder(url) {

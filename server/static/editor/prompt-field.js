@@ -17,7 +17,7 @@ function characters(n) {
 
 /** The length check the server makes (whitespace around the text does not count towards the
  * minimum; lengths in code points, as Python counts them): the words to show, or null. */
-export function lengthProblem(text, limits) {
+function lengthProblem(text, limits) {
   if (Array.from(text.trim()).length < limits.min) return tooShort(limits);
   if (Array.from(text).length > limits.max) return tooLong(limits);
   return null;
@@ -27,7 +27,7 @@ const tooShort = ({ min }) => `Too short: write at least ${characters(min)}.`;
 const tooLong = ({ max }) => `Too long: write at most ${characters(max)}.`;
 
 /** When the next credit comes back, in the reader's zone. */
-export function outOfCreditsText(resetsAt) {
+function outOfCreditsText(resetsAt) {
   return resetsAt ? `Out of credits: the next one comes back at ${formatTime(resetsAt)}.` : "Out of credits for now.";
 }
 
@@ -35,7 +35,7 @@ export function outOfCreditsText(resetsAt) {
  * A refusal in the page's words. `refusal` is an ApiError (REST: status and problem details) or an
  * `error` frame ({code, message}); `limits` names the field whose length rules apply.
  */
-export function describeRefusal(refusal, limits) {
+function describeRefusal(refusal, limits) {
   const problem = refusal.problem ?? null;
   const code = refusal.code ?? codeOf(refusal.status, problem);
   if (code === "out_of_credits") {

@@ -1,7 +1,7 @@
 // What the page makes of a project's runs (API.md, `run.updated`): which one is the current reply,
 // which prompts wait behind it, and whether a run is being retried after an interruption.
 
-export const ACTIVE_STATUSES = new Set(["PENDING", "RUNNING"]);
+const ACTIVE_STATUSES = new Set(["PENDING", "RUNNING"]);
 
 export function isActive(run) {
   return ACTIVE_STATUSES.has(run?.status);
