@@ -16,7 +16,7 @@ NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.inner
 FORM_INSIDE = (
     "() => document.querySelector('.create-form').getBoundingClientRect().right <= window.innerWidth"
 )
-PANES = ("#chat-pane", "#code-pane", "#preview-pane")
+PANES = ("#chat-pane", "#code-pane", "#history", "#preview-pane")
 # For the screenshots: the reply's head (its label) and its Markdown at the top of the conversation.
 REPLY_ON_TOP = """() => {
   document.querySelector('#messages li[data-role="ASSISTANT"]').scrollIntoView({ block: "start" });
@@ -50,6 +50,11 @@ async def test_a_phone_shows_one_pane_at_a_time_behind_tabs_and_a_desktop_all_th
     await page.keyboard.press("ArrowLeft")  # the focused tab moves to Code
     code_only = await visible_panes(page)
     code_selected = await page.get_by_role("tab", name="Code").get_attribute("aria-selected")
+    await page.get_by_role("tab", name="Chat").click()
+    await page.get_by_role("button", name="History").click()  # the versions open on the Code tab
+    await page.locator("#history-list li").first.wait_for()
+    history_only = await visible_panes(page)
+    await page.get_by_role("button", name="Close").click()
     project_fits = await page.evaluate(NO_SIDEWAYS_SCROLL)
     await page.set_viewport_size(DESKTOP)
     side_by_side = await visible_panes(page)
@@ -57,8 +62,9 @@ async def test_a_phone_shows_one_pane_at_a_time_behind_tabs_and_a_desktop_all_th
     assert list_fits == (True, True)
     assert project_fits
     assert (chat_only, preview_only, code_only) == (["#chat-pane"], ["#preview-pane"], ["#code-pane"])
+    assert history_only == ["#history"]
     assert code_selected == "true"
-    assert side_by_side == list(PANES)
+    assert side_by_side == ["#chat-pane", "#code-pane", "#preview-pane"]
     assert not await page.locator(".pane-tabs").is_visible()
     await page.frame_locator("#preview-frame").get_by_role("heading", name="To-do list").wait_for()
     await page.evaluate(REPLY_ON_TOP)

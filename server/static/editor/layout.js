@@ -88,10 +88,12 @@ export function layOut(root, view, parts) {
     }
   }
 
-  /** The history takes the code pane's place, so the preview stays in view beside it. */
+  /** The history takes the code pane's place, so the preview stays in view beside it (and on a
+   * phone it opens on the Code tab, where it is). */
   function historyToggled(open) {
     code.element.hidden = open;
-    renderRoles();
+    if (open) show("code");
+    else renderRoles();
   }
 
   tabList.addEventListener("keydown", (event) => {
