@@ -33,9 +33,13 @@ def encode_state(state: RunState) -> JsonObject:
 def resumption(reply: str, checkpoint: RunCheckpoint | None) -> Resumption:
     """Where to go on from, given the reply as stored and the run's checkpoint. The stored reply
     is saved now and then in the background, so it may be a little behind the checkpoint's: the
-    longer of the two is what the tabs have."""
+    longer of the two is what the tabs have. A checkpoint this worker cannot read (another
+    version's, during a deploy) is as none: the run starts again, after the text it has."""
     done = checkpoint.reply if checkpoint is not None else ""
     if not reply.startswith(done):
         reply = done
-    state = None if checkpoint is None else msgspec.convert(checkpoint.state, RunState)
+    try:
+        state = None if checkpoint is None else msgspec.convert(checkpoint.state, RunState)
+    except msgspec.ValidationError:
+        state, done = None, ""
     return Resumption(state=state, reply=reply, interrupted=reply[len(done) :].lstrip("\n"))
