@@ -14,10 +14,11 @@ from db.stores.idempotency import PiccoloIdempotencyStore
 from db.stores.messages import PiccoloAttachmentStore, PiccoloMessageStore
 from db.stores.oauth import PiccoloOAuthStore
 from db.stores.projects import PiccoloProjectStore
-from db.stores.runs import PiccoloImportStore, PiccoloRunStore
+from db.stores.runs import PiccoloCheckpointStore, PiccoloImportStore, PiccoloRunStore
 from db.stores.sharing import PiccoloInvitationStore, PiccoloMemberStore, PiccoloProfileStore
 from domain.ports import (
     AttachmentStore,
+    CheckpointStore,
     CreditLedger,
     CustomerStore,
     DocLog,
@@ -51,6 +52,7 @@ class PiccoloStorage:
         self.fragments: FragmentStore = PiccoloFragmentStore()
         self.drafts: DraftStore = PiccoloDraftStore()
         self.runs: RunStore = PiccoloRunStore(can_lock_rows=database.is_postgres)
+        self.checkpoints: CheckpointStore = PiccoloCheckpointStore()
         self.imports: ImportStore = PiccoloImportStore(can_lock_rows=database.is_postgres)
         self.credits: CreditLedger = PiccoloCreditLedger()
         self.subscriptions: SubscriptionStore = PiccoloSubscriptionStore()

@@ -202,10 +202,21 @@ class AgentRunTable(Table, tablename="agent_runs"):
     attempts = Integer()
     credit_consumed = Boolean()
     error = Text(null=True)
+    usage = JSON(null=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
     started_at = Timestamptz(null=True)
     finished_at = Timestamptz(null=True)
+
+
+class RunCheckpointTable(Table, tablename="run_checkpoints"):
+    """A running server run's state after its last completed round (one row per run)."""
+
+    run_id = ForeignKey(AgentRunTable, on_delete=OnDelete.cascade, null=False, primary_key=True)
+    rounds = Integer()
+    reply = Text()
+    state = JSON()
+    updated_at = Timestamptz()
 
 
 class CreditSpendTable(Table, tablename="credit_spends"):
@@ -284,6 +295,7 @@ TABLES: tuple[type[Table], ...] = (
     OAuthConnectionTable,
     RateLimitWindowTable,
     AgentRunTable,
+    RunCheckpointTable,
     CreditSpendTable,
     WebhookDeliveryTable,
     PolarCustomerTable,

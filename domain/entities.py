@@ -238,6 +238,47 @@ class RateLimitWindow(Entity, frozen=True, kw_only=True):
     window_ends_at: datetime
 
 
+class TokenUsage(msgspec.Struct, frozen=True, kw_only=True):
+    """Tokens of one model call, or a sum of them, as the model service counts them: `input_tokens`
+    are those it read afresh, apart from those it read from its prompt cache or wrote into it."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every token read or written: what bounds a run (`FORGE_AGENT_MAX_TOKENS_PER_RUN`)."""
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_read_input_tokens
+            + self.cache_creation_input_tokens
+        )
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_input_tokens=self.cache_read_input_tokens + other.cache_read_input_tokens,
+            cache_creation_input_tokens=self.cache_creation_input_tokens + other.cache_creation_input_tokens,
+        )
+
+
+class RunUsage(msgspec.Struct, frozen=True, kw_only=True):
+    """What a run's completed model calls (its rounds) cost, one entry per call in order."""
+
+    rounds: list[TokenUsage] = msgspec.field(default_factory=list)
+
+    @property
+    def total(self) -> TokenUsage:
+        return sum(self.rounds, TokenUsage())
+
+    def plus(self, round_usage: TokenUsage) -> RunUsage:
+        return RunUsage(rounds=[*self.rounds, round_usage])
+
+
 class AgentRun(Entity, frozen=True, kw_only=True):
     id: RunId
     project_id: ProjectId
@@ -259,10 +300,27 @@ class AgentRun(Entity, frozen=True, kw_only=True):
     credit_consumed: bool = False
     """Whether a credit was spent for this run, so a failure not caused by the user refunds it."""
     error: str | None = None
+    usage: RunUsage | None = None
+    """Tokens of the run's completed model calls; None until its first call completed."""
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+class RunCheckpoint(Entity, frozen=True, kw_only=True):
+    """A server run as it stood after its last completed round, so that the attempt taking it over
+    after a crash goes on from there instead of starting again. Gone once the run ended."""
+
+    run_id: RunId
+    rounds: int
+    """Model calls completed so far."""
+    reply: str
+    """The reply's text at the end of that round."""
+    state: JsonObject
+    """What the worker needs to go on (its conversation with the model, what it saw and wrote of
+    the code), in the worker's own encoding: the domain only keeps it."""
+    updated_at: datetime
 
 
 class RunQueue(msgspec.Struct, frozen=True, kw_only=True):

@@ -23,6 +23,7 @@ from domain.entities import (
     Project,
     ProjectAccess,
     ProjectMember,
+    RunCheckpoint,
     RunQueue,
     Subscription,
 )
@@ -221,6 +222,20 @@ class RunStore(Protocol):
         ...
 
 
+class CheckpointStore(Protocol):
+    """Each running server run's latest checkpoint (at most one per run)."""
+
+    async def save(self, checkpoint: RunCheckpoint) -> None:
+        """Inserts the run's checkpoint, or replaces the one it had."""
+        ...
+
+    async def get(self, run_id: RunId) -> RunCheckpoint | None: ...
+
+    async def delete(self, run_id: RunId) -> None:
+        """Forgets the run's checkpoint, if it has one (the run ended)."""
+        ...
+
+
 class ImportStore(Protocol):
     async def insert(self, record: Import) -> None: ...
 
@@ -396,6 +411,7 @@ class Storage(Protocol):
     fragments: FragmentStore
     drafts: DraftStore
     runs: RunStore
+    checkpoints: CheckpointStore
     imports: ImportStore
     credits: CreditLedger
     subscriptions: SubscriptionStore

@@ -24,6 +24,8 @@ from domain.entities import (
     Profile,
     Project,
     ProjectMember,
+    RunUsage,
+    TokenUsage,
 )
 from domain.enums import (
     AttachmentType,
@@ -275,6 +277,40 @@ class DraftView(View, frozen=True, kw_only=True):
         )
 
 
+class TokenUsageView(View, frozen=True, kw_only=True):
+    input_tokens: int
+    """Read afresh: not from the model's prompt cache, nor written into it."""
+    output_tokens: int
+    cache_read_input_tokens: int
+    cache_creation_input_tokens: int
+
+    @classmethod
+    def from_entity(cls, usage: TokenUsage) -> TokenUsageView:
+        return cls(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_input_tokens=usage.cache_read_input_tokens,
+            cache_creation_input_tokens=usage.cache_creation_input_tokens,
+        )
+
+
+class RunUsageView(TokenUsageView, frozen=True, kw_only=True):
+    """The run's totals, and each completed model call's own figures in order."""
+
+    rounds: list[TokenUsageView]
+
+    @classmethod
+    def from_run_usage(cls, usage: RunUsage) -> RunUsageView:
+        total = usage.total
+        return cls(
+            input_tokens=total.input_tokens,
+            output_tokens=total.output_tokens,
+            cache_read_input_tokens=total.cache_read_input_tokens,
+            cache_creation_input_tokens=total.cache_creation_input_tokens,
+            rounds=[TokenUsageView.from_entity(r) for r in usage.rounds],
+        )
+
+
 class RunView(View, frozen=True, kw_only=True):
     id: UUID
     project_id: UUID
@@ -289,6 +325,8 @@ class RunView(View, frozen=True, kw_only=True):
     claimed_by: str | None
     attempts: int
     error: str | None
+    usage: RunUsageView | None
+    """Tokens of the run's completed model calls; null before the first completed."""
     created_at: Timestamp
     updated_at: Timestamp
     started_at: Timestamp | None
@@ -310,6 +348,7 @@ class RunView(View, frozen=True, kw_only=True):
             claimed_by=run.claimed_by,
             attempts=run.attempts,
             error=run.error,
+            usage=None if run.usage is None else RunUsageView.from_run_usage(run.usage),
             created_at=iso_ms(run.created_at),
             updated_at=iso_ms(run.updated_at),
             started_at=iso_ms_or_none(run.started_at),

@@ -46,7 +46,8 @@ BROKER_RECONNECTS = Counter(
     "forge_broker_reconnects", "Times this process's Redis pub/sub connection came back after it was lost."
 )
 
-# Runs and credits: channels/event_metrics.py (from committed events), workers/timing.py.
+# Runs and credits: channels/event_metrics.py (from committed events), workers/timing.py,
+# workers/agent/loop.py (model calls).
 RUN_TRANSITIONS = Counter(
     "forge_run_transitions",
     "Runs that moved into a status (a new run into PENDING), counted by the process that committed it.",
@@ -62,6 +63,18 @@ FIRST_TOKEN = Histogram(
     "forge_run_first_token_seconds",
     "From a server run's claim to the first text of its reply going out to the broker.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0),
+)
+MODEL_TOKENS = Counter(
+    "forge_model_tokens",
+    "Tokens of the agent's completed model calls, as the model service counts them, by model and "
+    "kind: input (read afresh), output, cache_read (read from the prompt cache), cache_creation "
+    "(written into it).",
+    ["model", "kind"],
+)
+MODEL_RETRIES = Counter(
+    "forge_model_retries",
+    "Model calls asked again after a passing failure (overloaded, rate limited, a server error, a "
+    "stream cut off, a connection dropped).",
 )
 CREDITS_SPENT = Counter(
     "forge_credits_spent", "Credits spent on prompts (one per server run queued; refunds not subtracted)."

@@ -106,6 +106,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     agent_max_tokens_per_run: Positive = 400_000
     """Input and output tokens (as the provider reports them) a run may use: once its model calls
     passed this, it makes no more and ends with what it built so far, still charged."""
+    agent_retry_attempts: Positive = 5
+    """Tries of one model call (a round) that fails for a passing reason (overloaded, rate
+    limited, a server error, a stream cut off, a connection dropped), the first included."""
+    agent_retry_max_wait_seconds: Annotated[float, msgspec.Meta(ge=0)] = 120.0
+    """The most one round waits between its tries, in all; past it the run fails."""
+    agent_retry_first_delay_seconds: Annotated[float, msgspec.Meta(gt=0)] = 2.0
+    """The wait after a round's first failure, doubling with each further one (up to 30 s, with
+    jitter); a longer `retry-after` from the service wins."""
+    agent_context_budget_tokens: Annotated[int, msgspec.Meta(ge=1000)] = 150_000
+    """Input tokens one model request may carry (system prompt, tools, conversation), estimated
+    on the safe side; a longer conversation is trimmed, oldest parts first."""
+    agent_context_budgets: frozenset[str] = frozenset()
+    """`model=tokens` pairs: a context budget of its own for a model."""
     allowed_models_free: frozenset[str] = DEFAULT_ALLOWED_MODELS[Plan.FREE]
     """Models a Free user may choose (`model`, `modelPreference`); the default model always."""
     allowed_models_pro: frozenset[str] = DEFAULT_ALLOWED_MODELS[Plan.PRO]
@@ -115,6 +128,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     anthropic_base_url: str | None = None
     anthropic_model: str = "claude-sonnet-5-5"
     """The model when the project has no `modelPreference`."""
+    anthropic_prompt_caching: bool = True
+    """Mark prompt-cache breakpoints in requests (system prompt and tools, restored files, the
+    growing conversation), so that each call reads what the previous one sent from the cache."""
     offline_word_delay_ms: Annotated[int, msgspec.Meta(ge=0)] = 20
     """The offline provider's pace: a pause after each streamed word."""
     e2b_api_key: str | None = None
@@ -166,6 +182,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def sandboxes_dir(self) -> Path:
         return self.data_dir / "sandboxes"
+
+    @property
+    def context_budget_overrides(self) -> dict[str, int]:
+        pairs = (pair.partition("=") for pair in self.agent_context_budgets)
+        return {model: int(tokens) for model, _, tokens in pairs}
 
     @property
     def e2b_template_overrides(self) -> dict[Framework, str]:
@@ -263,6 +284,11 @@ _EXPECTED = {
     "worker_shutdown_grace_seconds": "a number of seconds (0 or more)",
     "agent_max_iterations": "a positive integer",
     "agent_max_tokens_per_run": "a positive integer (tokens)",
+    "agent_retry_attempts": "a positive integer",
+    "agent_retry_max_wait_seconds": "a number of seconds (0 or more)",
+    "agent_retry_first_delay_seconds": "a positive number of seconds",
+    "agent_context_budget_tokens": "an integer of at least 1000 (tokens)",
+    "anthropic_prompt_caching": "true or false",
     "offline_word_delay_ms": "a whole number of milliseconds",
     "e2b_timeout_seconds": "a positive integer (seconds)",
     "sandbox_allow_commands": "true or false",
@@ -311,6 +337,13 @@ def _check_consistency(settings: Settings) -> None:
             decode_key(settings.oauth_encryption_key)
         except InvalidKey as error:
             raise SettingsError(f"FORGE_OAUTH_ENCRYPTION_KEY: {error}") from None
+    for pair in settings.agent_context_budgets:
+        model, sep, tokens = pair.partition("=")
+        if not sep or not model or not tokens.isdigit() or int(tokens) < 1000:
+            raise SettingsError(
+                f"FORGE_AGENT_CONTEXT_BUDGETS: expected model=tokens pairs of at least 1000 tokens "
+                f"(claude-haiku-5-5=100000), got {pair!r}"
+            )
     for pair in settings.e2b_templates:
         name, sep, template = pair.partition("=")
         if not sep or not template or name not in Framework.__members__:

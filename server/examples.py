@@ -44,7 +44,9 @@ from domain.views import (
     ImportView,
     MessageView,
     ProjectView,
+    RunUsageView,
     RunView,
+    TokenUsageView,
     UsageView,
 )
 from server.controllers.health import Health
@@ -140,6 +142,19 @@ REPLY_VIEW = MessageView(
     updated_at=LATER,
     fragment=FRAGMENT_VIEW,
 )
+FIRST_ROUND_VIEW = TokenUsageView(
+    input_tokens=1200, output_tokens=1650, cache_read_input_tokens=0, cache_creation_input_tokens=9120
+)
+SECOND_ROUND_VIEW = TokenUsageView(
+    input_tokens=630, output_tokens=760, cache_read_input_tokens=9120, cache_creation_input_tokens=1830
+)
+RUN_USAGE_VIEW = RunUsageView(
+    input_tokens=1830,
+    output_tokens=2410,
+    cache_read_input_tokens=9120,
+    cache_creation_input_tokens=10950,
+    rounds=[FIRST_ROUND_VIEW, SECOND_ROUND_VIEW],
+)
 RUN_VIEW = RunView(
     id=RUN,
     project_id=PROJECT,
@@ -154,6 +169,7 @@ RUN_VIEW = RunView(
     claimed_by="user_abc123",
     attempts=1,
     error=None,
+    usage=None,  # a browser run: only the server's own runs call the model and count tokens
     created_at=AT,
     updated_at=LATER,
     started_at=LATER,
@@ -254,6 +270,8 @@ EXAMPLES: list[msgspec.Struct] = [
     ConnectionList(items=[CONNECTION_VIEW]),
     MetadataBody(metadata={"login": "octo"}),
     RunRequest(value="Add a dark mode toggle"),
+    FIRST_ROUND_VIEW,
+    RUN_USAGE_VIEW,
     RUN_VIEW,
     RunPage(items=[RUN_VIEW], next_cursor=None),
     ClaimedRunOut(run=RUN_VIEW, files=FILES),

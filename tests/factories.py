@@ -12,15 +12,28 @@ from db.tables import (
     FragmentDraftTable,
     FragmentTable,
     ImportTable,
+    MessageTable,
+    RunCheckpointTable,
     SubscriptionTable,
 )
-from domain.entities import Attachment, Fragment, FragmentDraft, Import, Subscription
+from domain.entities import (
+    Attachment,
+    Fragment,
+    FragmentDraft,
+    Import,
+    Message,
+    RunCheckpoint,
+    Subscription,
+)
 from domain.enums import (
     AttachmentType,
     BillingInterval,
     Framework,
     ImportSource,
     ImportStatus,
+    MessageRole,
+    MessageStatus,
+    MessageType,
     SubscriptionStatus,
 )
 from domain.ids import (
@@ -30,6 +43,7 @@ from domain.ids import (
     ImportId,
     MessageId,
     ProjectId,
+    RunId,
     SubscriptionId,
     UserId,
     new_id,
@@ -90,6 +104,38 @@ async def add_draft(project_id: str, now: datetime, files: dict[str, str] | None
     )
     await FragmentDraftTable.insert(FragmentDraftTable(**to_row(draft, frozenset({"files"}))))
     return draft
+
+
+async def add_conversation(project_id: str, now: datetime, count: int, length: int) -> list[Message]:
+    """`count` finished messages, a person's and the agent's in turn, each `length` characters long:
+    a conversation that went on long before the test (written at once, no run behind them)."""
+    messages = []
+    for n in range(count):
+        role = MessageRole.USER if n % 2 == 0 else MessageRole.ASSISTANT
+        words = f"message {n} from the {role.value.lower()}: " + "lorem ipsum " * length
+        message = Message(
+            id=MessageId(new_id()),
+            project_id=ProjectId(UUID(project_id)),
+            content=words[:length],
+            role=role,
+            type=MessageType.RESULT,
+            status=MessageStatus.COMPLETE,
+            user_id=UserId("alice") if role == MessageRole.USER else None,
+            created_at=now,
+            updated_at=now,
+        )
+        await MessageTable.insert(MessageTable(**to_row(message)))
+        messages.append(message)
+    return messages
+
+
+async def add_checkpoint(run_id: str, now: datetime) -> RunCheckpoint:
+    """A checkpoint after one round, as a worker that then died would have left it."""
+    checkpoint = RunCheckpoint(
+        run_id=RunId(UUID(run_id)), rounds=1, reply="First the page.", state={}, updated_at=now
+    )
+    await RunCheckpointTable.insert(RunCheckpointTable(**to_row(checkpoint, frozenset({"state"}))))
+    return checkpoint
 
 
 async def add_import(

@@ -114,6 +114,34 @@ class TextRebuilder:
                 self.text = self.text[:offset] + frame["text"]
 
 
+class ShownText:
+    """What a browser tab shows of one streamed message, applying frames as docs/protocol.md tells
+    a client to: a whole message replaces the text; a delta extends it at its offset unless the
+    tab already has that much. Every length the tab showed is kept, to see it never shrink."""
+
+    def __init__(self, message_id: str) -> None:
+        self.message_id = message_id
+        self.text = ""
+        self.lengths: list[int] = []
+
+    def apply_all(self, frames: list[Frame]) -> ShownText:
+        for frame in frames:
+            self.apply(frame)
+        return self
+
+    def apply(self, frame: Frame) -> None:
+        message = frame.get("message")
+        if frame["type"].startswith("message.") and message and message["id"] == self.message_id:
+            self.text = message["content"]
+        elif frame["type"] == "message.delta" and frame["messageId"] == self.message_id:
+            offset, text = frame["offset"], frame["text"]
+            if offset + len(text) > len(self.text):
+                self.text = self.text[:offset] + text
+        else:
+            return
+        self.lengths.append(len(self.text))
+
+
 async def open_me(base_url: str, user: str = "alice", *, token: str | None = "default") -> TabClient:
     """Connects a person's own channel (`/ws/me`) with the token in `?token=`."""
     token = issue_dev_token(JWT_SECRET, user) if token == "default" else token

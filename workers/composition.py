@@ -17,6 +17,7 @@ from forge.services import Services
 from forge.settings import Settings
 from workers.agent.loop import AgentLimits
 from workers.agent.model import ModelProvider
+from workers.agent.retry import RetryPolicy
 from workers.imports.processor import ImportProcessor, ImportSettings
 from workers.providers.offline import OfflineProvider
 from workers.runner import RunExecutor, RunnerSettings
@@ -35,7 +36,11 @@ def model_provider(settings: Settings) -> ModelProvider:
     if settings.anthropic_api_key:
         from workers.providers.anthropic import AnthropicProvider
 
-        return AnthropicProvider(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url)
+        return AnthropicProvider(
+            api_key=settings.anthropic_api_key,
+            base_url=settings.anthropic_base_url,
+            prompt_caching=settings.anthropic_prompt_caching,
+        )
     return OfflineProvider(word_delay_seconds=settings.offline_word_delay_ms / 1000)
 
 
@@ -54,6 +59,20 @@ def sandbox_provider(settings: Settings) -> SandboxProvider:
         confinement(settings.sandbox_allow_unconfined_commands) if settings.sandbox_allow_commands else None
     )
     return LocalSandboxProvider(settings.sandboxes_dir, settings.resolved_public_url, commands)
+
+
+def agent_limits(settings: Settings) -> AgentLimits:
+    return AgentLimits(
+        max_iterations=settings.agent_max_iterations,
+        max_tokens_per_run=settings.agent_max_tokens_per_run,
+        context_budget=settings.agent_context_budget_tokens,
+        context_budgets=settings.context_budget_overrides,
+        retry=RetryPolicy(
+            attempts=settings.agent_retry_attempts,
+            max_wait_seconds=settings.agent_retry_max_wait_seconds,
+            first_delay_seconds=settings.agent_retry_first_delay_seconds,
+        ),
+    )
 
 
 def worker_settings(settings: Settings, concurrency: int | None = None) -> WorkerSettings:
@@ -88,10 +107,7 @@ async def start_worker(
         RunnerSettings(
             lease=chosen.lease,
             default_model=settings.default_model,
-            limits=AgentLimits(
-                max_iterations=settings.agent_max_iterations,
-                max_tokens_per_run=settings.agent_max_tokens_per_run,
-            ),
+            limits=agent_limits(settings),
         ),
     )
     worker = AgentWorker(runs, executor, chosen, import_processor(settings, core.services))

@@ -4,19 +4,37 @@ of each file, so a person typing elsewhere in a file the agent rewrites keeps th
 
 from __future__ import annotations
 
+import msgspec
+
 from domain.entities import AgentRun, Files
 from domain.services.agent_runs import AgentRunService
 
 
+class CodeState(msgspec.Struct, frozen=True, kw_only=True):
+    """What a run knows of the code between two rounds (its checkpoint keeps it)."""
+
+    started_from: Files
+    seen: Files
+    written: Files
+
+
 class RunCode:
-    def __init__(self, runs: AgentRunService, run: AgentRun, started_from: Files) -> None:
+    def __init__(
+        self, runs: AgentRunService, run: AgentRun, started_from: Files, state: CodeState | None = None
+    ) -> None:
+        """`state` is where an earlier attempt of the run left off; without it the run starts from
+        `started_from`."""
+        state = state or CodeState(started_from=started_from, seen=started_from, written={})
         self.runs = runs
         self.run = run
-        self.started_from = dict(started_from)
-        self.seen = dict(started_from)
+        self.started_from = dict(state.started_from)
+        self.seen = dict(state.seen)
         """What the agent last saw of each file: given at the start, read, or written."""
-        self.written: Files = {}
+        self.written: Files = dict(state.written)
         """The files this run wrote, as the document had them right after."""
+
+    def state(self) -> CodeState:
+        return CodeState(started_from=self.started_from, seen=dict(self.seen), written=dict(self.written))
 
     async def read(self, path: str) -> str | None:
         content = (await self.runs.code(self.run)).get(path)

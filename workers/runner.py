@@ -1,5 +1,6 @@
 """One server-side run, start to end: sandbox, context, the code agent, then its fragment or its
-failure. The lease is renewed in the background; a run that is no longer ours stops at once."""
+failure. The lease is renewed in the background; a run that is no longer ours stops at once. Each
+completed round is checkpointed, and an attempt taking the run over goes on from its checkpoint."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from domain.rules.files import writable_files
 from domain.rules.naming import is_default_project_name, project_name_from
 from domain.services.agent_runs import AgentRunService, RunContext, RunOutcome
 from forge.logs import RUN_ID, bound
-from workers.agent.loop import AgentLimits, AgentResult, CodeAgent
+from workers.agent.budget import files_chars, read_chars
+from workers.agent.loop import AgentLimits, AgentResult, AgentState, CodeAgent
 from workers.agent.model import ModelError, ModelProvider
 from workers.agent.prompts import conversation, system_prompt
 from workers.agent.tools import Toolbox
+from workers.checkpoints import RunState, encode_state, resumption
 from workers.held import HeldRun, RunFrames
 from workers.run_code import RunCode
 from workers.sandboxes.base import Sandbox, SandboxError, SandboxProvider
@@ -107,32 +110,43 @@ class RunExecutor:
         run = held.run
         await held.update(lambda r: self.runs.set_stage(r, "Reading project files…"))
         context = await self.runs.context(run)
+        resumed = resumption(context.reply, context.checkpoint)
         framework = run.framework or context.project.framework or DEFAULT_FRAMEWORK
         sandbox = await self._sandbox(held, context)
-        code = RunCode(self.runs, run, context.files)
+        code = RunCode(self.runs, run, context.files, resumed.state.code if resumed.state else None)
         workspace.sandbox, workspace.code = sandbox, code
         frames = RunFrames(self.publisher, held)
         stream = ReplyStream(
             TimedReply(frames, timer),
             frames.reply_id,
             save=lambda content: held.use(lambda r: self.runs.save_progress(r, content)),
+            already=resumed.reply,
         )
-        toolbox = Toolbox(sandbox, frames, code)
         model = run.model or context.project.model_preference or self.settings.default_model
+        budget = self.settings.limits.budget_for(model)
+        state = resumed.state.agent if resumed.state else self._start(context, run.value, budget)
+
+        async def on_round(reached: AgentState) -> None:
+            encoded = encode_state(RunState(agent=reached, code=code.state()))
+            rounds, usage = len(reached.usage.rounds), reached.usage
+            await held.update(lambda r: self.runs.checkpoint(r, rounds, stream.content, encoded, usage))
+
         try:
             result = await CodeAgent(self.provider, self.settings.limits).run(
                 model=model,
                 system=system_prompt(framework),
-                messages=conversation(context.history, run.value, context.attachments, context.files),
-                toolbox=toolbox,
+                state=state,
+                toolbox=Toolbox(sandbox, frames, code, read_limit=read_chars(budget)),
                 stream=stream,
                 on_stage=lambda stage: self._stage(held, stage),
+                on_round=on_round,
+                interrupted=resumed.interrupted,
             )
         finally:
             await stream.close()
         project_name = project_name_from(run.value) if is_default_project_name(context.project.name) else None
-        if not toolbox.written:  # the model answered without building: its words are the answer
-            await held.use(lambda r: self.runs.answer(r, stream.content, project_name))
+        if not code.written:  # the model answered without building: its words are the answer
+            await held.use(lambda r: self.runs.answer(r, stream.content, project_name, result.usage))
             return
         files: Files = writable_files(await code.files())  # the shared code at the run's end
         await held.update(lambda r: self.runs.set_stage(r, "Starting the preview…"))
@@ -145,8 +159,17 @@ class RunExecutor:
             sandbox_url=preview,
             metadata=self._metadata(model, result, stream),
             project_name=project_name,
+            usage=result.usage,
         )
         await held.use(lambda r: self.runs.finish(r, outcome))
+
+    @staticmethod
+    def _start(context: RunContext, request: str, budget: int) -> AgentState:
+        """The first round's state: the earlier turns, the request, the restored files."""
+        opening = conversation(
+            context.history, request, context.attachments, context.files, files_chars(budget)
+        )
+        return AgentState.start(opening)
 
     async def _sandbox(self, held: HeldRun, context: RunContext) -> Sandbox:
         """The project's sandbox, or a new one, holding the files the run continues from."""
@@ -221,8 +244,10 @@ class RunExecutor:
             "offline": self.provider.name == "offline",
             "sandbox": self.sandboxes.name,
             "iterations": result.iterations,
-            "inputTokens": result.input_tokens,
-            "outputTokens": result.output_tokens,
+            "inputTokens": result.usage.total.input_tokens,
+            "outputTokens": result.usage.total.output_tokens,
+            "cacheReadInputTokens": result.usage.total.cache_read_input_tokens,
+            "cacheCreationInputTokens": result.usage.total.cache_creation_input_tokens,
             "streamedFrames": stream.frames,
             "progressSaves": stream.saves,
         }

@@ -41,17 +41,20 @@ class ReplyStream:
         save: Save,
         delta_interval: float = DELTA_INTERVAL_SECONDS,
         save_interval: float = SAVE_INTERVAL_SECONDS,
+        already: str = "",
     ) -> None:
+        """`already` is the reply's text as stored, which an earlier attempt of the run streamed:
+        the tabs have it, so this stream goes on after it."""
         self.live = live
         self.message_id = message_id
-        self.content = ""
+        self.content = already
         self.frames = 0
         self.saves = 0
         self._save = save
         self._delta_interval = delta_interval
         self._save_interval = save_interval
-        self._sent = 0
-        self._saved = 0
+        self._sent = len(already)
+        self._saved = len(already)
         self._last_frame = -delta_interval
         self._last_save = time.monotonic()
         self._order = asyncio.Lock()

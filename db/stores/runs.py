@@ -1,4 +1,5 @@
-"""Agent runs and imports: records whose status moves only from an expected one."""
+"""Agent runs and imports: records whose status moves only from an expected one; a running run's
+checkpoint."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from uuid import UUID
 from piccolo.custom_types import Combinable
 
 from db.stores.rows import from_row, to_row, update_values
-from db.tables import AgentRunTable, ImportTable
-from domain.entities import AgentRun, Import, RunQueue
+from db.tables import AgentRunTable, ImportTable, RunCheckpointTable
+from domain.entities import AgentRun, Import, RunCheckpoint, RunQueue
 from domain.enums import ImportStatus, RunSource, RunStatus
 from domain.ids import ImportId, ProjectId, RunId
 
 IMPORT_JSON = frozenset({"metadata"})
+RUN_JSON = frozenset({"usage"})
+CHECKPOINT_JSON = frozenset({"state"})
 KEEP = frozenset({"id", "project_id", "user_id", "created_at"})
 
 
@@ -48,11 +51,11 @@ class PiccoloRunStore:
         self.can_lock_rows = can_lock_rows
 
     async def insert(self, run: AgentRun) -> None:
-        await AgentRunTable.insert(AgentRunTable(**to_row(run)))
+        await AgentRunTable.insert(AgentRunTable(**to_row(run, RUN_JSON)))
 
     async def get(self, run_id: RunId) -> AgentRun | None:
         row = await AgentRunTable.select().where(AgentRunTable.id == run_id).first()
-        return None if row is None else from_row(row, AgentRun)
+        return None if row is None else from_row(row, AgentRun, RUN_JSON)
 
     async def list_for_project(
         self, project_id: ProjectId, limit: int, before: RunId | None = None
@@ -61,11 +64,11 @@ class PiccoloRunStore:
         if before is not None:
             query = query.where(AgentRunTable.id < before)
         rows = await query.order_by(AgentRunTable.id, ascending=False).limit(limit)
-        return [from_row(row, AgentRun) for row in rows]
+        return [from_row(row, AgentRun, RUN_JSON) for row in rows]
 
     async def transition(self, run: AgentRun, expected: RunStatus) -> bool:
         written = (
-            await AgentRunTable.update(update_values(run, KEEP))
+            await AgentRunTable.update(update_values(run, KEEP, RUN_JSON))
             .where((AgentRunTable.id == run.id) & (AgentRunTable.status == expected.value))
             .returning(AgentRunTable.id)
         )
@@ -78,7 +81,7 @@ class PiccoloRunStore:
             else AgentRunTable.claimed_by == held.claimed_by
         )
         written = (
-            await AgentRunTable.update(update_values(run, KEEP))
+            await AgentRunTable.update(update_values(run, KEEP, RUN_JSON))
             .where(
                 (AgentRunTable.id == held.id)
                 & (AgentRunTable.status == held.status.value)
@@ -107,7 +110,7 @@ class PiccoloRunStore:
         if self.can_lock_rows:
             query = query.lock_rows("UPDATE", skip_locked=True)
         row = await query.first()
-        return None if row is None else from_row(row, AgentRun)
+        return None if row is None else from_row(row, AgentRun, RUN_JSON)
 
     async def queue(self) -> RunQueue:
         waiting = (AgentRunTable.status == RunStatus.PENDING.value) & (
@@ -122,6 +125,21 @@ class PiccoloRunStore:
             .first()
         )
         return from_row({"depth": depth, "oldest_created_at": oldest and oldest["created_at"]}, RunQueue)
+
+
+class PiccoloCheckpointStore:
+    async def save(self, checkpoint: RunCheckpoint) -> None:
+        replaced = [c for c in RunCheckpointTable._meta.columns if c._meta.name != "run_id"]
+        await RunCheckpointTable.insert(
+            RunCheckpointTable(**to_row(checkpoint, CHECKPOINT_JSON))
+        ).on_conflict(target=RunCheckpointTable.run_id, action="DO UPDATE", values=replaced)
+
+    async def get(self, run_id: RunId) -> RunCheckpoint | None:
+        row = await RunCheckpointTable.select().where(RunCheckpointTable.run_id == run_id).first()
+        return None if row is None else from_row(row, RunCheckpoint, CHECKPOINT_JSON)
+
+    async def delete(self, run_id: RunId) -> None:
+        await RunCheckpointTable.delete().where(RunCheckpointTable.run_id == run_id)
 
 
 class PiccoloImportStore:

@@ -21,7 +21,9 @@ from domain.entities import (
     JsonObject,
     Message,
     Project,
+    RunCheckpoint,
     RunQueue,
+    RunUsage,
 )
 from domain.enums import Framework, MessageRole, MessageStatus, MessageType, RunStatus
 from domain.errors import LeaseLost
@@ -29,7 +31,6 @@ from domain.events import (
     FragmentUpdated,
     MessageCompleted,
     MessageCreated,
-    MessageUpdated,
     ProjectUpdated,
     RunUpdated,
 )
@@ -46,7 +47,8 @@ from domain.views import FragmentView, MessageView, ProjectView, RunView
 
 MAX_ATTEMPTS = 2
 """A run whose worker died is taken again once; after a second lost lease it fails."""
-HISTORY_MESSAGES = 20
+HISTORY_MESSAGES = 50
+"""Earlier messages a run is given; the worker's context budget decides how many reach the model."""
 ABANDONED = "The run was interrupted twice (its worker stopped answering); your credit was refunded."
 
 
@@ -60,6 +62,10 @@ class RunContext(msgspec.Struct, frozen=True, kw_only=True):
     """The attachments of the USER message the run answers."""
     files: Files
     """The app the run continues from: the latest fragment's files, or the draft's when it is newer."""
+    checkpoint: RunCheckpoint | None = None
+    """Where an earlier attempt of the run stood after its last completed round."""
+    reply: str = ""
+    """The reply's text as stored: what an earlier attempt streamed (its tabs have it already)."""
 
 
 class RunOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,6 +78,7 @@ class RunOutcome(msgspec.Struct, frozen=True, kw_only=True):
     metadata: JsonObject
     project_name: str | None = None
     """A short name for a project that still has the product's default name."""
+    usage: RunUsage | None = None
 
 
 class AgentRunService(Service):
@@ -94,7 +101,7 @@ class AgentRunService(Service):
 
     async def claim_next(self, worker_id: str, lease: timedelta) -> AgentRun | None:
         """The next run this worker may execute, RUNNING and leased to it, with its reply message
-        STREAMING and empty; None when no run may start now.
+        STREAMING (empty, or as an earlier attempt left it); None when no run may start now.
 
         A run whose lease ran out is taken again first, or failed (and refunded) once it has had
         its attempts, so nothing stays RUNNING after its worker died.
@@ -161,11 +168,14 @@ class AgentRunService(Service):
             await self.storage.attachments.list_for_messages([run.message_id]) if run.message_id else []
         )
         attachments = [await self._with_import_summary(a) for a in attachments]
+        reply = await self._reply(run)
         return RunContext(
             project=project,
             history=history,
             attachments=attachments,
             files=writable_files(await self.code(run)),
+            checkpoint=await self.storage.checkpoints.get(run.id),
+            reply=reply.content,
         )
 
     async def code(self, run: AgentRun) -> Files:
@@ -219,6 +229,22 @@ class AgentRunService(Service):
                 msgspec.structs.replace(reply, content=content, updated_at=self.clock.now())
             )
 
+    async def checkpoint(
+        self, run: AgentRun, rounds: int, reply: str, state: JsonObject, usage: RunUsage
+    ) -> AgentRun:
+        """Saves a completed round, in one transaction: the worker's state, the reply's text so far
+        (silently, as `save_progress` does) and the run's usage, which every tab sees."""
+        async with self.committed() as outbox:
+            now = self.clock.now()
+            await self.storage.checkpoints.save(
+                RunCheckpoint(run_id=run.id, rounds=rounds, reply=reply, state=state, updated_at=now)
+            )
+            saved = msgspec.structs.replace(await self._reply(run), content=reply, updated_at=now)
+            await self.storage.messages.update(saved)
+            counted = msgspec.structs.replace(run, usage=usage, updated_at=now)
+            await self._write(outbox, counted, run)
+        return counted
+
     async def finish(self, run: AgentRun, outcome: RunOutcome) -> Fragment:
         """The reply COMPLETE as a RESULT with its fragment, the run COMPLETED."""
         async with self.committed() as outbox:
@@ -240,10 +266,12 @@ class AgentRunService(Service):
             await self.storage.fragments.save(fragment)
             outbox.add(run.project_id, MessageCompleted(message=MessageView.from_entity(reply, fragment)))
             outbox.add(run.project_id, FragmentUpdated(fragment=FragmentView.from_entity(fragment)))
-            await self._complete(outbox, run, outcome.project_name)
+            await self._complete(outbox, run, outcome.project_name, outcome.usage)
         return fragment
 
-    async def answer(self, run: AgentRun, content: str, project_name: str | None = None) -> None:
+    async def answer(
+        self, run: AgentRun, content: str, project_name: str | None = None, usage: RunUsage | None = None
+    ) -> None:
         """The model answered without building: the reply COMPLETE as a RESULT with no fragment
         (the latest fragment stays the app), the run COMPLETED and its credit spent. Only failures
         on our side refund; a prompt that asks the model to talk rather than build got what it
@@ -252,7 +280,7 @@ class AgentRunService(Service):
             reply = await self._complete_reply(run, content)
             await self.storage.messages.update(reply)
             outbox.add(run.project_id, MessageCompleted(message=MessageView.from_entity(reply)))
-            await self._complete(outbox, run, project_name)
+            await self._complete(outbox, run, project_name, usage)
 
     async def _complete_reply(self, run: AgentRun, content: str) -> Message:
         return msgspec.structs.replace(
@@ -263,7 +291,9 @@ class AgentRunService(Service):
             updated_at=self.clock.now(),
         )
 
-    async def _complete(self, outbox: Outbox, run: AgentRun, project_name: str | None) -> None:
+    async def _complete(
+        self, outbox: Outbox, run: AgentRun, project_name: str | None, usage: RunUsage | None
+    ) -> None:
         """The run COMPLETED after its reply was written, the project named and touched."""
         now = self.clock.now()
         done = msgspec.structs.replace(
@@ -271,10 +301,12 @@ class AgentRunService(Service):
             status=RunStatus.COMPLETED,
             stage=None,
             lease_expires_at=None,
+            usage=usage or run.usage,
             finished_at=now,
             updated_at=now,
         )
         await self._name_project(outbox, run, project_name)
+        await self.storage.checkpoints.delete(run.id)
         # Written last, the run's check rolls the whole transaction back if the run is not ours.
         await self._write(outbox, done, run)
         outbox.fence(run.project_id, NO_RUN)
@@ -316,6 +348,7 @@ class AgentRunService(Service):
             )
         )
         await self._write(outbox, failed, run)
+        await self.storage.checkpoints.delete(run.id)
         outbox.fence(run.project_id, NO_RUN)
         if run.credit_consumed:
             outbox.usage_changed(run.user_id)
@@ -331,20 +364,12 @@ class AgentRunService(Service):
             outbox.add(run.project_id, MessageCompleted(message=MessageView.from_entity(reply)))
 
     async def _open_reply(self, outbox: Outbox, run: AgentRun) -> AgentRun:
-        """The reply message, empty and STREAMING: created on the first attempt, reset on a retry."""
+        """The reply message, STREAMING: created empty on the first attempt. A later attempt keeps
+        it as it is, text included: it goes on after that text (tabs never see it shrink)."""
         now = self.clock.now()
         if run.reply_message_id is not None:
             existing = await self.storage.messages.get(run.reply_message_id)
             if existing is not None:
-                reset = msgspec.structs.replace(
-                    existing,
-                    content="",
-                    type=MessageType.STREAMING,
-                    status=MessageStatus.STREAMING,
-                    updated_at=now,
-                )
-                await self.storage.messages.update(reset)
-                outbox.add(run.project_id, MessageUpdated(message=MessageView.from_entity(reset)))
                 return run
         reply = Message(
             id=MessageId(new_id()),

@@ -1,5 +1,6 @@
 """Worker processes sharing PostgreSQL and Redis: every run executes once, in its project's order,
-and a worker killed mid-run loses nothing; a worker serves its metrics on a port of its own."""
+and a worker killed mid-run loses nothing (with a real model, the run goes on from its last
+completed round); a worker serves its metrics on a port of its own."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from forge.connections import open_database
 from forge.settings import Settings
 from tests.conftest import UNLIMITED_PRODUCT
 from tests.factories import subscribe
+from tests.fakes.anthropic_server import FakeAnthropic, Reply
 from tests.metrics import scrape_until, value
 from tests.processes import WorkerProcess, free_port
 
@@ -130,6 +132,52 @@ async def test_a_run_whose_worker_was_killed_is_taken_again_after_its_lease(
     reply = await queue.storage.messages.get(run.reply_message_id)
     assert (run.status, run.attempts) == (RunStatus.COMPLETED, 2)
     assert reply.content and reply.type.value == "RESULT"
+
+
+def _write(n: int, path: str) -> tuple[str, str, dict[str, object]]:
+    return (f"toolu_{n}", "createOrUpdateFiles", {"files": [{"path": path, "content": f"// {path}"}]})
+
+
+async def test_a_worker_killed_after_round_two_of_four_is_followed_by_round_three_not_round_one(
+    queue: Queue, scaled_env: dict[str, str], tmp_path: Path
+) -> None:
+    round_three = asyncio.Event()
+    async with FakeAnthropic() as fake:
+        fake.script(
+            Reply(text=["First the page."], tools=[_write(1, "index.html")]),
+            Reply(text=["Then the script."], tools=[_write(2, "app.js")]),
+            Reply(text=["Now ", "the styles."], tools=[_write(3, "style.css")], hold=round_three),
+            Reply(text=["Now the styles."], tools=[_write(3, "style.css")]),
+            Reply(text=["<task_summary>Built it.</task_summary>"]),
+        )
+        model = {
+            "FORGE_ANTHROPIC_API_KEY": "sk-test",
+            "FORGE_ANTHROPIC_BASE_URL": fake.base_url,
+            "FORGE_WORKER_LEASE_SECONDS": "3",
+        }
+        project = await queue.projects.create_with_message(UserId("alice"), "a to-do list app")
+        (doomed,) = _workers(tmp_path, scaled_env, 1, **model)
+        async with asyncio.timeout(30):
+            while len(fake.requests) < 3:  # noqa: ASYNC110 - round 3 was asked: round 2 is checkpointed
+                await asyncio.sleep(0.05)
+        doomed.kill()
+        round_three.set()
+        (run,) = await queue.all_runs([project.id])
+        shown_before = (await queue.storage.messages.get(run.reply_message_id)).content
+        (rescuer,) = _workers(tmp_path, scaled_env, 1, **model)
+        try:
+            (run,) = await queue.until_all_end([project.id], timeout=60)
+        finally:
+            rescuer.terminate()
+
+    reply = await queue.storage.messages.get(run.reply_message_id)
+    fragment = await queue.storage.fragments.get_for_message(run.reply_message_id)
+    assert (run.status, run.attempts) == (RunStatus.COMPLETED, 2)
+    assert len(fake.requests) == 5  # rounds 1, 2, 3 (killed), 3 again, 4
+    assert fake.requests[3]["messages"][:5] == fake.requests[2]["messages"]
+    assert sorted(fragment.files) == ["app.js", "index.html", "style.css"]
+    assert reply.content.startswith(shown_before)
+    assert reply.content == "First the page.\n\nThen the script.\n\nNow the styles.\n\nBuilt it."
 
 
 async def test_a_worker_stopped_with_sigterm_gives_its_run_back_and_another_finishes_it(

@@ -25,7 +25,7 @@ from db.tables import (
 )
 from domain.views import iso_ms
 from tests.conftest import PRO_PRODUCT
-from tests.factories import add_attachment, add_draft, add_fragment, add_import, subscribe
+from tests.factories import add_attachment, add_checkpoint, add_draft, add_fragment, add_import, subscribe
 
 PROMPT = "Build a to-do list app with a clean, minimal design"
 NOT_PROJECT_OWNED = (
@@ -293,6 +293,10 @@ async def test_delete_cascades_to_everything_of_the_project(client, auth, clock)
     body = {"files": {"index.html": "<h1>Kept in the shared code</h1>"}, "version": draft["version"]}
     await client.put(f"/api/projects/{project['id']}/draft", json=body, headers=auth("alice"))
     await add_import("alice", project["id"], clock.now())
+    run = (
+        await AgentRunTable.select(AgentRunTable.id).where(AgentRunTable.project_id == project["id"]).first()
+    )
+    await add_checkpoint(str(run["id"]), clock.now())
     invitation = await client.post(
         f"/api/projects/{project['id']}/invitations", json={"role": "EDITOR"}, headers=auth("alice")
     )
@@ -310,6 +314,7 @@ async def test_delete_cascades_to_everything_of_the_project(client, auth, clock)
         "attachments": 0,
         "fragment_drafts": 0,
         "agent_runs": 1,
+        "run_checkpoints": 0,
         "project_members": 0,
         "invitations": 0,
         "doc_updates": 0,

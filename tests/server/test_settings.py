@@ -64,6 +64,15 @@ def test_values_are_converted_from_text():
             },
             "FORGE_REDIS_PREFIX: no { or } on a cluster, got '{forge}:'",
         ),
+        (
+            {"FORGE_AGENT_CONTEXT_BUDGETS": "claude-haiku-5-5=lots"},
+            "FORGE_AGENT_CONTEXT_BUDGETS: expected model=tokens pairs of at least 1000 tokens "
+            "(claude-haiku-5-5=100000), got 'claude-haiku-5-5=lots'",
+        ),
+        (
+            {"FORGE_AGENT_RETRY_FIRST_DELAY_SECONDS": "0"},
+            "FORGE_AGENT_RETRY_FIRST_DELAY_SECONDS: expected a positive number of seconds, got '0'",
+        ),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable(environ, message):
@@ -125,3 +134,17 @@ def test_with_an_anthropic_key_the_default_model_is_anthropics_and_offline_is_no
 def test_the_token_budget_of_a_run_is_a_setting():
     assert parse_settings({}).agent_max_tokens_per_run == 400_000
     assert parse_settings({"FORGE_AGENT_MAX_TOKENS_PER_RUN": "5000"}).agent_max_tokens_per_run == 5000
+
+
+def test_a_model_may_have_a_context_budget_of_its_own():
+    settings = parse_settings(
+        {
+            "FORGE_AGENT_CONTEXT_BUDGET_TOKENS": "120000",
+            "FORGE_AGENT_CONTEXT_BUDGETS": "claude-haiku-5-5=90000",
+        }
+    )
+
+    assert (settings.agent_context_budget_tokens, settings.context_budget_overrides) == (
+        120_000,
+        {"claude-haiku-5-5": 90_000},
+    )

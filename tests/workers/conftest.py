@@ -13,7 +13,11 @@ from workers.sandboxes.confinement import Confinement, ConfinementUnavailable, c
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(
-        settings, worker_in_process=True, offline_word_delay_ms=0, worker_poll_seconds=0.5
+        settings,
+        worker_in_process=True,
+        offline_word_delay_ms=0,
+        worker_poll_seconds=0.5,
+        agent_retry_first_delay_seconds=0.01,  # a retried round waits a moment, not seconds
     )
 
 

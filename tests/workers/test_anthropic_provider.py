@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 import anthropic
 import pytest
 
+from domain.entities import TokenUsage
 from tests.fakes.anthropic_server import FakeAnthropic, Reply
-from workers.agent.model import ChatMessage, ModelError, ModelRequest, ToolSpec
+from workers.agent.model import ChatMessage, ModelError, ModelRequest, ModelUnavailable, ToolSpec
 from workers.providers.anthropic import AnthropicProvider
 
 API_KEY = "sk-ant-test-key"
@@ -114,7 +115,7 @@ async def test_usage_is_reported(fake: FakeAnthropic, provider: AnthropicProvide
 
     turn = await provider.reply(REQUEST, Pieces())
 
-    assert (turn.input_tokens, turn.output_tokens) == (1234, 56)
+    assert turn.usage == TokenUsage(input_tokens=1234, output_tokens=56)
 
 
 async def test_the_request_carries_system_tools_images_and_tool_results_unchanged(
@@ -125,13 +126,13 @@ async def test_the_request_carries_system_tools_images_and_tool_results_unchange
     await provider.reply(REQUEST, Pieces())
 
     sent = fake.requests[0]
-    assert (sent["model"], sent["system"], sent["max_tokens"], sent["stream"]) == (
+    assert (sent["model"], sent["system"][0]["text"], sent["max_tokens"], sent["stream"]) == (
         "claude-test",
         "You build apps.",
         1024,
         True,
     )
-    assert sent["messages"] == [
+    assert [{**m, "content": [_unmarked(b) for b in m["content"]]} for m in sent["messages"]] == [
         {"role": "user", "content": [IMAGE, {"type": "text", "text": "a to-do list"}]},
         {"role": "assistant", "content": [TOOL_USE]},
         {"role": "user", "content": [TOOL_RESULT]},
@@ -139,6 +140,10 @@ async def test_the_request_carries_system_tools_images_and_tool_results_unchange
     assert sent["tools"] == [
         {"name": "readFiles", "description": "Read files.", "input_schema": {"type": "object"}}
     ]
+
+
+def _unmarked(block: dict) -> dict:
+    return {k: v for k, v in block.items() if k != "cache_control"}
 
 
 async def test_an_error_event_mid_stream_is_a_model_error(
@@ -211,3 +216,70 @@ async def test_a_failure_in_on_text_is_not_blamed_on_the_model(
 
     with pytest.raises(ValueError, match="the database is gone"):
         await provider.reply(REQUEST, on_text)
+
+
+async def passing_failure_of(provider: AnthropicProvider) -> ModelUnavailable:
+    """The ModelUnavailable that replying to REQUEST raises: a failure worth asking again for."""
+    with pytest.raises(ModelUnavailable) as raised:
+        await provider.reply(REQUEST, Pieces())
+    return raised.value
+
+
+async def test_an_overloaded_service_is_a_passing_failure_that_says_the_model_is_busy(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(status=529))
+
+    assert (await passing_failure_of(provider)).waiting == "The model is busy"
+
+
+async def test_a_rate_limit_is_a_passing_failure_that_keeps_the_wait_the_service_asked_for(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(status=429, retry_after=7))
+
+    assert (await passing_failure_of(provider)).retry_after == 7.0
+
+
+async def test_a_server_error_is_a_passing_failure(fake: FakeAnthropic, provider: AnthropicProvider) -> None:
+    fake.script(Reply(status=503))
+
+    assert str(await passing_failure_of(provider)) == "The model service answered 503."
+
+
+async def test_a_stream_cut_after_some_events_is_a_passing_failure(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(text=["one", "two", "three"], cut_after_events=5))
+
+    assert (await passing_failure_of(provider)).waiting == "The model's answer broke off"
+
+
+async def test_a_connection_dropped_before_any_answer_is_a_passing_failure(
+    fake: FakeAnthropic, provider: AnthropicProvider
+) -> None:
+    fake.script(Reply(drop=True))
+
+    assert str(await passing_failure_of(provider)) == "The model service could not be reached."
+
+
+@pytest.mark.parametrize("status", [400, 401, 404])
+async def test_a_refused_request_is_a_lasting_failure(
+    fake: FakeAnthropic, provider: AnthropicProvider, status: int
+) -> None:
+    fake.script(Reply(status=status))
+
+    assert not isinstance(await model_error_of(provider), ModelUnavailable)
+
+
+async def test_a_prompt_too_long_says_the_conversation_has_grown_too_long() -> None:
+    async with FakeAnthropic(max_request_tokens=10) as small:
+        provider = AnthropicProvider(api_key=API_KEY, base_url=small.base_url)
+
+        error = await model_error_of(provider)
+
+        await provider.close()
+    assert (str(error), isinstance(error, ModelUnavailable)) == (
+        "The conversation has grown too long for the model.",
+        False,
+    )

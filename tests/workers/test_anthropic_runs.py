@@ -73,13 +73,13 @@ async def test_a_reply_cut_by_max_tokens_is_asked_to_continue(
     end = await _until_run_ends(tab)
 
     assert end["run"]["status"] == "COMPLETED"
-    assert fake.requests[1]["messages"][-1]["content"] == [{"type": "text", "text": CONTINUE}]
+    assert [b["text"] for b in fake.requests[1]["messages"][-1]["content"]] == [CONTINUE]
 
 
-async def test_an_api_error_mid_stream_fails_the_run_and_refunds_the_credit(
-    api: Api, base_url: str, fake: FakeAnthropic
+async def test_a_round_that_fails_at_every_try_fails_the_run_and_refunds_the_credit(
+    api: Api, base_url: str, fake: FakeAnthropic, settings: Settings
 ) -> None:
-    fake.script(Reply(text=["Let ", "me ", "start"], fail_after=2))
+    fake.script(*[Reply(text=["Let ", "me ", "start"], fail_after=2)] * settings.agent_retry_attempts)
     project_id, tab = await _prompted_tab(api, base_url)
     end = await _until_run_ends(tab)
 
@@ -99,7 +99,7 @@ BROKEN = (
     "createOrUpdateFiles",
     {"files": [{"path": "index.html", "content": "<h1>Half</h1>"}, {"path": "src/extra.js", "content": "x"}]},
 )
-BREAKS_OFF = Reply(text=["Let ", "me ", "go on"], fail_after=2)
+REFUSED = Reply(status=401)  # a failure that asking again would not mend
 
 
 async def test_a_failed_run_leaves_the_preview_showing_the_last_good_fragment(
@@ -109,7 +109,7 @@ async def test_a_failed_run_leaves_the_preview_showing_the_last_good_fragment(
     project_id, tab = await _prompted_tab(api, base_url)
     await _until_run_ends(tab)
     tab.frames.clear()
-    fake.script(Reply(text=["Changing it."], tools=[BROKEN]), BREAKS_OFF)
+    fake.script(Reply(text=["Changing it."], tools=[BROKEN]), REFUSED)
 
     await api.ok("alice", "POST", f"/api/projects/{project_id}/messages", {"value": "add a footer"})
     end = await _until_run_ends(tab)
@@ -126,7 +126,7 @@ async def test_a_failed_run_leaves_the_preview_showing_the_last_good_fragment(
 async def test_a_failed_first_run_leaves_no_preview(
     api: Api, base_url: str, fake: FakeAnthropic, client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    fake.script(Reply(text=["Writing."], tools=[BROKEN]), BREAKS_OFF)
+    fake.script(Reply(text=["Writing."], tools=[BROKEN]), REFUSED)
     project_id, tab = await _prompted_tab(api, base_url)
 
     end = await _until_run_ends(tab)

@@ -47,3 +47,16 @@ async def test_a_run_times_the_first_text_of_its_reply(api, client):
     after = await scrape_until(client, lambda s: completed(s) > completed(before), RUN_SECONDS)
 
     assert value(after, name) == value(before, name) + 1
+
+
+async def test_a_completed_run_counts_the_tokens_of_its_model_calls(api, client):
+    def tokens(samples: Samples, kind: str) -> float:
+        return value(samples, "forge_model_tokens_total", model="offline-builder", kind=kind)
+
+    before = await scrape(client)
+
+    await api.project(message="a counter app")
+    after = await scrape_until(client, lambda s: completed(s) > completed(before), RUN_SECONDS)
+
+    assert tokens(after, "input") > tokens(before, "input")
+    assert tokens(after, "output") > tokens(before, "output")

@@ -107,7 +107,7 @@ async def test_concurrent_claims_never_take_one_run_twice(queue):
     assert len(taken) == 4 and len(set(taken)) == 4
 
 
-async def test_a_run_whose_lease_ended_is_taken_again_with_its_reply_reset(queue):
+async def test_a_run_whose_lease_ended_is_taken_again_with_the_reply_its_tabs_have(queue):
     await queue.project_with_prompts("a to-do list app")
     lost = await queue.runs.claim_next("w1", LEASE)
     await queue.runs.save_progress(lost, "Half a sent")
@@ -117,7 +117,7 @@ async def test_a_run_whose_lease_ended_is_taken_again_with_its_reply_reset(queue
 
     reply = await queue.storage.messages.get(again.reply_message_id)
     assert (again.id, again.claimed_by, again.attempts) == (lost.id, "w2", 2)
-    assert (again.reply_message_id, reply.content) == (lost.reply_message_id, "")
+    assert (again.reply_message_id, reply.content) == (lost.reply_message_id, "Half a sent")
 
 
 async def test_a_worker_that_lost_its_lease_can_no_longer_write_the_run(queue):

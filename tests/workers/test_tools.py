@@ -106,7 +106,7 @@ async def test_a_name_longer_than_255_bytes_is_an_error_result_and_nothing_is_wr
 
     assert result["is_error"] is True
     assert "longer than 255 bytes" in result["content"]
-    assert (announced.paths, toolbox.written) == ([], {})
+    assert (announced.paths, toolbox.code.files) == ([], {})
     assert list(toolbox.sandbox.folder.iterdir()) == []
 
 

@@ -11,6 +11,8 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 
+from domain.entities import TokenUsage
+
 ContentBlock = dict[str, Any]
 """`{"type": "text", "text": …}`, `{"type": "image", "source": …}`, `{"type": "tool_use", …}`,
 `{"type": "tool_result", …}` exactly as the Messages API defines them."""
@@ -49,8 +51,7 @@ class ModelTurn(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     tool_calls: list[ToolCall]
     stop_reason: StopReason
-    input_tokens: int = 0
-    output_tokens: int = 0
+    usage: TokenUsage = TokenUsage()
 
     def as_message(self) -> ChatMessage:
         """The reply as the assistant turn of the next request."""
@@ -66,7 +67,20 @@ OnText = Callable[[str], Awaitable[None]]
 
 
 class ModelError(Exception):
-    """The model could not answer (API error, overload, broken stream): not the user's fault."""
+    """The model could not answer, and asking again the same way would not help (refused request,
+    refused credentials, a conversation too long): not the user's fault."""
+
+
+class ModelUnavailable(ModelError):
+    """The model could not answer this time (overloaded, rate limited, a server error, a stream
+    cut off, a connection dropped): the same request may well succeed in a moment."""
+
+    def __init__(self, message: str, *, waiting: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.waiting = waiting
+        """Why the run waits, for the stage tabs show: "The model is busy"."""
+        self.retry_after = retry_after
+        """Seconds the service asked us to wait (`retry-after`), when it said."""
 
 
 class ModelProvider(Protocol):
@@ -74,5 +88,6 @@ class ModelProvider(Protocol):
     """Recorded in the fragment's metadata: `anthropic`, `offline`."""
 
     async def reply(self, request: ModelRequest, on_text: OnText) -> ModelTurn:
-        """Streams one reply, handing its text to `on_text` as it arrives; raises ModelError."""
+        """Streams one reply, handing its text to `on_text` as it arrives; raises ModelUnavailable
+        when asking again may help, ModelError when it would not."""
         ...

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
+from collections import Counter
+
 from domain.entities import Attachment, Files, Message
 from domain.enums import AttachmentType, Framework, MessageRole, MessageType
 from workers.agent.model import ChatMessage, ContentBlock
@@ -10,6 +13,12 @@ from workers.sandboxes.base import DEV_SERVER_PORTS
 
 FILES_BUDGET_CHARS = 60_000
 """Current files inlined into the first request; beyond it the model reads them with readFiles."""
+MAX_IMAGES = 20
+"""Images of one request; each costs up to about 1,600 tokens once the service has scaled it."""
+CACHED = {"type": "ephemeral"}
+"""The restored files are the same for every call of a run: the prompt cache keeps them
+(workers/providers/prompt_cache.py)."""
+UNSHOWN_HEADING = "Not shown here (read them with readFiles):"
 
 CONVENTIONS: dict[Framework, str] = {
     Framework.NEXTJS: "Next.js (App Router, TypeScript): pages in app/, 'use client' where state is used.",
@@ -42,9 +51,14 @@ def system_prompt(framework: Framework) -> str:
 
 
 def conversation(
-    history: list[Message], request: str, attachments: list[Attachment], files: Files
+    history: list[Message],
+    request: str,
+    attachments: list[Attachment],
+    files: Files,
+    files_chars: int = FILES_BUDGET_CHARS,
 ) -> list[ChatMessage]:
-    """The earlier turns, then the request the run answers with its images and the current files.
+    """The earlier turns, then the request the run answers with its images (at most MAX_IMAGES)
+    and the current files, `files_chars` of them at most inlined.
 
     Consecutive messages of one role are merged: the Messages API wants the roles to alternate.
     """
@@ -54,14 +68,11 @@ def conversation(
             continue
         role = "user" if message.role == MessageRole.USER else "assistant"
         _append(turns, role, [{"type": "text", "text": message.content}])
-    blocks: list[ContentBlock] = [
-        {"type": "image", "source": {"type": "url", "url": a.url}}
-        for a in attachments
-        if a.type == AttachmentType.IMAGE
-    ]
+    images = [a for a in attachments if a.type == AttachmentType.IMAGE][:MAX_IMAGES]
+    blocks: list[ContentBlock] = [{"type": "image", "source": {"type": "url", "url": a.url}} for a in images]
     blocks += [{"type": "text", "text": text} for text in _attachment_notes(attachments)]
     if files:
-        blocks.append({"type": "text", "text": files_overview(files)})
+        blocks.append({"type": "text", "text": files_overview(files, files_chars), "cache_control": CACHED})
     blocks.append({"type": "text", "text": request})
     _append(turns, "user", blocks)
     if turns[0].role != "user":
@@ -71,18 +82,29 @@ def conversation(
     return turns
 
 
-def files_overview(files: Files) -> str:
-    """Every path, and the contents of as many files as fit the budget."""
+def files_overview(files: Files, budget: int = FILES_BUDGET_CHARS) -> str:
+    """The contents of as many files as fit `budget` characters, and a listing of the others: one
+    line per file, or per folder when that would be too long (a repository of hundreds of files)."""
     lines = [FILES_HEADING]
-    budget = FILES_BUDGET_CHARS
+    unshown: list[str] = []
     for path in sorted(files):
         content = files[path]
         if len(content) <= budget:
             budget -= len(content)
             lines.append(f"--- {path}\n{content}")
         else:
-            lines.append(f"--- {path} ({len(content)} characters; read it with readFiles)")
+            unshown.append(path)
+    if unshown:
+        lines += [UNSHOWN_HEADING, *_listing(unshown, files, max(budget, FILES_BUDGET_CHARS // 4))]
     return "\n".join(lines)
+
+
+def _listing(paths: list[str], files: Files, budget: int) -> list[str]:
+    lines = [f"--- {path} ({len(files[path])} characters)" for path in paths]
+    if sum(len(line) + 1 for line in lines) <= budget:
+        return lines
+    folders = Counter(posixpath.dirname(path) or "." for path in paths)
+    return [f"--- {folder}/ ({count} files)" for folder, count in sorted(folders.items())]
 
 
 def _attachment_notes(attachments: list[Attachment]) -> list[str]:

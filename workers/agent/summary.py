@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import msgspec
+
 OPEN = "<task_summary>"
 CLOSE = "</task_summary>"
+
+
+class SummaryState(msgspec.Struct, frozen=True, kw_only=True):
+    """Where the tags stood between two pieces of text (a run's checkpoint keeps it)."""
+
+    summary: str | None = None
+    inside: bool = False
+    held: str = ""
+    parts: list[str] = msgspec.field(default_factory=list)
 
 
 class SummaryTags:
@@ -13,11 +24,17 @@ class SummaryTags:
     back until the next piece says whether it is one.
     """
 
-    def __init__(self) -> None:
-        self.summary: str | None = None
-        self._inside = False
-        self._held = ""
-        self._parts: list[str] = []
+    def __init__(self, state: SummaryState | None = None) -> None:
+        state = state or SummaryState()
+        self.summary: str | None = state.summary
+        self._inside = state.inside
+        self._held = state.held
+        self._parts: list[str] = list(state.parts)
+
+    def state(self) -> SummaryState:
+        return SummaryState(
+            summary=self.summary, inside=self._inside, held=self._held, parts=list(self._parts)
+        )
 
     def feed(self, text: str) -> str:
         """The part of `text` (with what was held back) that can be shown now, tags removed."""

@@ -20,6 +20,8 @@ TERMINAL_TIMEOUT_SECONDS = 120.0
 TERMINAL_MAX_TIMEOUT_SECONDS = 600.0
 OUTPUT_LIMIT = 4000
 """Characters of command output the model gets back (the end of it, where errors are)."""
+READ_LIMIT = 40_000
+"""Characters of file contents one readFiles answers with: the rest it names, to be read next."""
 
 
 class WriteGuard(Protocol):
@@ -137,10 +139,13 @@ class Toolbox:
     """Runs the model's tool calls against the project's code and its sandbox: files are read
     from and written into the shared code, and the sandbox gets what the code then holds."""
 
-    def __init__(self, sandbox: Sandbox, guard: WriteGuard, code: SharedCode) -> None:
+    def __init__(
+        self, sandbox: Sandbox, guard: WriteGuard, code: SharedCode, read_limit: int = READ_LIMIT
+    ) -> None:
         self.sandbox = sandbox
         self.code = code
-        self.written: Files = {}
+        self.read_limit = read_limit
+        """Keeps one answer within the request's context budget, however many files are asked."""
         self._guard = guard
 
     async def run(self, call: ToolCall) -> ContentBlock:
@@ -182,11 +187,19 @@ class Toolbox:
         paths = arguments.get("files")
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths) or not paths:
             raise ToolError("`files` must be a non-empty list of paths.")
-        answers = []
         for path in paths:
             _check_path(path)
+        answers: list[str] = []
+        room = self.read_limit
+        for index, path in enumerate(paths):
             content = await self.code.read(path)
-            answers.append(f"--- {path}\n" + ("(does not exist)" if content is None else content))
+            answer = f"--- {path}\n" + ("(does not exist)" if content is None else content)
+            if len(answer) > room and answers:
+                rest = ", ".join(paths[index:])
+                answers.append(f"(Not read, to keep this answer short: {rest}. Read them next.)")
+                break
+            answers.append(answer[:room] + (" …(cut here)" if len(answer) > room else ""))
+            room -= len(answer)
         return "\n".join(answers)
 
     async def _edit(self, arguments: dict[str, Any]) -> str:
@@ -227,7 +240,6 @@ class Toolbox:
         merged = await self.code.write(files)
         await self._guard.announce(merged)
         await self.sandbox.write_files(merged)
-        self.written.update(merged)
 
 
 def _check_path(path: str) -> None:

@@ -1,20 +1,34 @@
-"""Anthropic's models through the official SDK's streaming Messages API, with tool use."""
+"""Anthropic's models through the official SDK's streaming Messages API, with tool use and prompt
+caching. Its failures say whether asking again may help (ModelUnavailable) or not (ModelError)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import cast, get_args
 
 import anthropic
 from anthropic.lib.streaming import AsyncMessageStream, ParsedMessageStreamEvent
-from anthropic.types import Message, MessageParam, ToolParam
+from anthropic.types import Message, MessageParam, TextBlockParam, ToolParam
 
-from workers.agent.model import ModelError, ModelRequest, ModelTurn, OnText, StopReason, ToolCall
+from domain.entities import TokenUsage
+from workers.agent.model import (
+    ModelError,
+    ModelRequest,
+    ModelTurn,
+    ModelUnavailable,
+    OnText,
+    StopReason,
+    ToolCall,
+)
+from workers.providers.prompt_cache import marked_messages, system_blocks
 
 BROKEN_STREAM = "The model's answer broke off; try again in a moment."
-UNHANDLED_STOPS = {
-    "model_context_window_exceeded": "The conversation has grown too long for the model.",
-}
+BROKE_OFF = "The model's answer broke off"
+TOO_LONG = "The conversation has grown too long for the model."
+UNHANDLED_STOPS = {"model_context_window_exceeded": TOO_LONG}
+TRANSIENT_STATUSES = frozenset({408, 409, 429, 529})
+"""Besides every 5xx: a request that timed out, collided, was rate limited or found the service
+overloaded may succeed as it is a moment later (the SDK's own retry rule)."""
 
 
 class AnthropicProvider:
@@ -24,22 +38,28 @@ class AnthropicProvider:
         self,
         api_key: str,
         base_url: str | None = None,
-        max_retries: int = 2,
+        max_retries: int = 0,
         timeout_seconds: float = 600,
+        prompt_caching: bool = True,
     ) -> None:
+        # No retries of the SDK's own by default: the agent retries a failed round itself
+        # (workers/agent/retry.py), with a stage the tabs see, within the run's bounds, and a
+        # stream that broke off midway too, which the SDK never retries.
         self.client = anthropic.AsyncAnthropic(
             api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout_seconds
         )
+        self.prompt_caching = prompt_caching
 
     async def reply(self, request: ModelRequest, on_text: OnText) -> ModelTurn:
+        caching = self.prompt_caching
         try:
             async with self.client.messages.stream(
                 model=request.model,
                 max_tokens=request.max_tokens,
-                system=request.system or anthropic.omit,
-                messages=cast(
-                    list[MessageParam], [{"role": m.role, "content": m.content} for m in request.messages]
-                ),
+                system=cast(list[TextBlockParam], system_blocks(request.system, caching))
+                if request.system
+                else anthropic.omit,
+                messages=cast(list[MessageParam], marked_messages(request.messages, caching)),
                 tools=[
                     ToolParam(name=t.name, description=t.description, input_schema=t.input_schema)
                     for t in request.tools
@@ -48,7 +68,7 @@ class AnthropicProvider:
             ) as stream:
                 final = await _read(stream, on_text)
         except anthropic.APIError as error:  # refused before streaming, or an `error` event mid-stream
-            raise ModelError(_describe(error)) from error
+            raise _model_error(error) from error
         return _turn(final)
 
     async def close(self) -> None:
@@ -60,7 +80,7 @@ async def _read(stream: AsyncMessageStream[None], on_text: OnText) -> Message:
     events = aiter(stream)
     first = await _next_event(events)
     if first is None or first.type != "message_start":
-        raise ModelError(BROKEN_STREAM)
+        raise ModelUnavailable(BROKEN_STREAM, waiting=BROKE_OFF)
     while (event := await _next_event(events)) is not None:
         if event.type == "text":
             await on_text(event.text)
@@ -83,13 +103,13 @@ async def _next_event(
     except anthropic.APIError:
         raise
     except Exception as error:
-        raise ModelError(BROKEN_STREAM) from error
+        raise ModelUnavailable(BROKEN_STREAM, waiting=BROKE_OFF) from error
 
 
 def _turn(final: Message) -> ModelTurn:
     reason = final.stop_reason
     if reason is None:  # the connection ended before the message did
-        raise ModelError(BROKEN_STREAM)
+        raise ModelUnavailable(BROKEN_STREAM, waiting=BROKE_OFF)
     if reason not in get_args(StopReason):
         raise ModelError(
             UNHANDLED_STOPS.get(reason, f"The model stopped for a reason we cannot handle: {reason}.")
@@ -102,26 +122,66 @@ def _turn(final: Message) -> ModelTurn:
             if block.type == "tool_use"
         ],
         stop_reason=cast(StopReason, reason),
-        input_tokens=final.usage.input_tokens,
-        output_tokens=final.usage.output_tokens,
+        usage=TokenUsage(
+            input_tokens=final.usage.input_tokens,
+            output_tokens=final.usage.output_tokens,
+            cache_read_input_tokens=final.usage.cache_read_input_tokens or 0,
+            cache_creation_input_tokens=final.usage.cache_creation_input_tokens or 0,
+        ),
     )
 
 
-def _describe(error: anthropic.APIError) -> str:
-    """A sentence for the user. The SDK's own messages quote response bodies, so they are not shown."""
+def _model_error(error: anthropic.APIError) -> ModelError:
+    """The failure with a sentence for the user. The SDK's own messages quote response bodies, so
+    they are not shown."""
     if isinstance(error, anthropic.APITimeoutError):
-        return "The model service did not answer in time."
+        return ModelUnavailable(
+            "The model service did not answer in time.", waiting="The model service is slow to answer"
+        )
     if isinstance(error, anthropic.APIConnectionError):
-        return "The model service could not be reached."
+        return ModelUnavailable(
+            "The model service could not be reached.", waiting="The model service could not be reached"
+        )
     if not isinstance(error, anthropic.APIStatusError):
-        return BROKEN_STREAM
+        return ModelUnavailable(BROKEN_STREAM, waiting=BROKE_OFF)
+    status, retry_after = error.status_code, _retry_after(error.response.headers)
     # An `error` event arrives on a stream that began with 200, so its type says more than its status.
-    if error.status_code == 529 or error.type == "overloaded_error":
-        return "The model service is overloaded; try again in a moment."
-    if error.status_code == 429 or error.type == "rate_limit_error":
-        return "The model service is rate limiting us; try again in a moment."
-    if error.status_code in (401, 403):
-        return "The model service refused our credentials."
-    if error.status_code == 200:
-        return BROKEN_STREAM
-    return f"The model service answered {error.status_code}."
+    if status == 529 or error.type == "overloaded_error":
+        return ModelUnavailable(
+            "The model service is overloaded; try again in a moment.",
+            waiting="The model is busy",
+            retry_after=retry_after,
+        )
+    if status == 429 or error.type == "rate_limit_error":
+        return ModelUnavailable(
+            "The model service is rate limiting us; try again in a moment.",
+            waiting="The model is busy",
+            retry_after=retry_after,
+        )
+    if status in (401, 403):
+        return ModelError("The model service refused our credentials.")
+    if status == 413 or (status == 400 and "too long" in error.message):
+        return ModelError(TOO_LONG)
+    if status == 200:
+        return ModelUnavailable(BROKEN_STREAM, waiting=BROKE_OFF)
+    if status in TRANSIENT_STATUSES or status >= 500:
+        return ModelUnavailable(
+            f"The model service answered {status}.",
+            waiting="The model service had a problem",
+            retry_after=retry_after,
+        )
+    return ModelError(f"The model service answered {status}.")
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """The wait the answer asks for: `retry-after-ms`, else `retry-after` in seconds (a date there
+    is not honoured: our own backoff applies)."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) * scale)
+        except ValueError:
+            continue
+    return None

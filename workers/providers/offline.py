@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import re
 
+from domain.entities import TokenUsage
 from domain.enums import DEFAULT_FRAMEWORK, Framework
 from workers.agent.loop import CONTINUE, FINISH
 from workers.agent.model import ChatMessage, ModelRequest, ModelTurn, OnText, ToolCall
 from workers.agent.prompts import FILES_HEADING, FRAMEWORK_MARKER
+from workers.agent.resumption import RESUME
 from workers.agent.summary import CLOSE, OPEN
 from workers.providers.offline_apps import OfflineApp, build_app
 
@@ -22,7 +24,7 @@ WORD = re.compile(r"\S+\s*|\s+")
 CONFIG_FILES = re.compile(
     r"(^|/)(package\.json|[^/]*\.config\.[a-z]+|tsconfig[^/]*\.json|angular\.json|index\.html)$"
 )
-NUDGES = frozenset({CONTINUE, FINISH})
+NUDGES = frozenset({CONTINUE, FINISH, RESUME})
 
 
 class OfflineProvider:
@@ -44,8 +46,10 @@ class OfflineProvider:
             text=text,
             tool_calls=calls,
             stop_reason="tool_use" if calls else "end_turn",
-            input_tokens=sum(len(WORD.findall(_text_of(m))) for m in request.messages),
-            output_tokens=len(WORD.findall(text)),
+            usage=TokenUsage(
+                input_tokens=sum(len(WORD.findall(_text_of(m))) for m in request.messages),
+                output_tokens=len(WORD.findall(text)),
+            ),
         )
 
     async def _speak(self, text: str, on_text: OnText) -> None:
@@ -123,7 +127,13 @@ def _position(messages: list[ChatMessage]) -> tuple[str, list[str], int]:
                 for line in text.splitlines()
                 if line.startswith("--- ")
             ]
-            replies = sum(1 for m in messages[index + 1 :] if m.role == "assistant")
+            later = messages[index + 1 :]
+            # A reply that broke off and is being resumed does not count: it is said again whole.
+            replies = sum(
+                1
+                for n, m in enumerate(later)
+                if m.role == "assistant" and not (n + 1 < len(later) and _text_of(later[n + 1]) == RESUME)
+            )
             return texts[-1], existing, replies
     return "", [], 0
 
