@@ -71,10 +71,11 @@ export function fillBody(li, message, notes) {
 }
 
 function fillText(element, message, restoredAt) {
-  // A restore message names the version; its time is the version's, in the reader's zone.
+  // A restore message names the version by its short title, and gives its time in the reader's
+  // zone: earlier servers wrote an ISO time into the text, which stored messages still have.
   let content = message.content;
   if (restoredAt !== undefined) {
-    content = content.replace(ISO_TIME, (iso) => formatTime(iso));
+    content = content.replace(/“(.*)”/, (_, title) => `“${shortTitle(title)}”`).replace(ISO_TIME, (iso) => formatTime(iso));
     if (restoredAt && !content.includes(formatTime(restoredAt))) {
       content = `${content.replace(/\.$/, "")}, the version of ${formatTime(restoredAt)}.`;
     }
