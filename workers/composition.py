@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from channels.run_cancellations import BrokerCancellations
 from channels.run_queue import listen_for_runs
 from domain.enums import Framework
 from forge.core import Core
@@ -109,6 +110,7 @@ async def start_worker(
             default_model=settings.default_model,
             limits=agent_limits(settings),
         ),
+        BrokerCancellations(core.broker),
     )
     worker = AgentWorker(runs, executor, chosen, import_processor(settings, core.services))
     await listen_for_runs(core.broker, worker.wake)

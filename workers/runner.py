@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 import msgspec
 
@@ -40,10 +42,21 @@ UNEXPECTED = "Something went wrong on our side while building your app. Your cre
 
 @dataclass
 class _Workspace:
-    """What a run did to the code and its sandbox so far, so that a failure can undo it."""
+    """What a run did to the code and its sandbox so far, so that a failure can undo it, and the
+    reply it streamed, so that a cancelled run's reply ends as the tabs saw it."""
 
     sandbox: Sandbox | None = None
     code: RunCode | None = None
+    stream: ReplyStream | None = None
+    cancelled: bool = False
+    """Someone pressed Stop: the work was cancelled for that, not by the worker stopping."""
+    ended: bool = False
+
+
+class Cancellations(Protocol):
+    async def watch(self, run: AgentRun, cancelled: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+        """Calls `cancelled` once the run is cancelled; returns what stops the watching."""
+        ...
 
 
 class RunnerSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,8 +74,10 @@ class RunExecutor:
         provider: ModelProvider,
         sandboxes: SandboxProvider,
         settings: RunnerSettings,
+        cancellations: Cancellations | None = None,
     ) -> None:
         self.runs = runs
+        self.cancellations = cancellations
         self.publisher = publisher
         self.provider = provider
         self.sandboxes = sandboxes
@@ -81,10 +96,15 @@ class RunExecutor:
         work = asyncio.current_task()
         heartbeat = asyncio.create_task(self._heartbeat(held, work), name=f"lease-{run.id}")
         workspace = _Workspace()
+        stop_watching = await self._watch_for_stop(run, workspace, work)
         try:
             await self._execute(held, workspace, timer)
             _log_end(run, timer, "completed")
         except asyncio.CancelledError:
+            if workspace.cancelled and work is not None:  # someone pressed Stop
+                work.uncancel()
+                await asyncio.shield(self._end_cancelled(held, workspace, timer))
+                return
             if not heartbeat.done():  # stopped by the worker, not by a lost lease: give it back
                 await asyncio.shield(self._release(held))
             raise
@@ -96,9 +116,36 @@ class RunExecutor:
             logger.exception("run %s failed", run.id)
             await self._fail(held, workspace, UNEXPECTED, timer)
         finally:
+            workspace.ended = True
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
+            if stop_watching is not None:
+                await stop_watching()
+
+    async def _watch_for_stop(
+        self, run: AgentRun, workspace: _Workspace, work: asyncio.Task[object] | None
+    ) -> Callable[[], Awaitable[None]] | None:
+        """Cancels the work within moments of someone pressing Stop (`POST /api/runs/{id}/cancel`)."""
+        if self.cancellations is None or work is None:
+            return None
+
+        def stop() -> None:
+            if not workspace.ended:
+                workspace.cancelled = True
+                work.cancel()
+
+        return await self.cancellations.watch(run, stop)
+
+    async def _end_cancelled(self, held: HeldRun, workspace: _Workspace, timer: RunTimer) -> None:
+        """The reply ends with all it streamed (the cancel completed it as stored, which may be a
+        moment behind); the files written stay in the shared code."""
+        content = workspace.stream.content if workspace.stream is not None else None
+        try:
+            await self.runs.complete_cancelled(held.run, content)
+        except Exception:  # the cancel completed the reply already; this only adds the last words
+            logger.warning("run %s: the end of its cancelled reply was not saved", held.run.id, exc_info=True)
+        _log_end(held.run, timer, "cancelled")
 
     async def _release(self, held: HeldRun) -> None:
         try:
@@ -122,6 +169,7 @@ class RunExecutor:
             save=lambda content: held.use(lambda r: self.runs.save_progress(r, content)),
             already=resumed.reply,
         )
+        workspace.stream = stream
         model = run.model or context.project.model_preference or self.settings.default_model
         budget = self.settings.limits.budget_for(model)
         state = resumed.state.agent if resumed.state else self._start(context, run.value, budget)

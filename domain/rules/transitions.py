@@ -14,12 +14,13 @@ IMPORT_TRANSITIONS: dict[ImportStatus, frozenset[ImportStatus]] = {
 }
 
 RUN_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
-    RunStatus.PENDING: frozenset({RunStatus.RUNNING, RunStatus.FAILED}),
+    RunStatus.PENDING: frozenset({RunStatus.RUNNING, RunStatus.FAILED, RunStatus.CANCELLED}),
     RunStatus.RUNNING: frozenset(
-        {RunStatus.RUNNING, RunStatus.PENDING, RunStatus.COMPLETED, RunStatus.FAILED}
+        {RunStatus.RUNNING, RunStatus.PENDING, RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED}
     ),
     RunStatus.COMPLETED: frozenset(),
     RunStatus.FAILED: frozenset(),
+    RunStatus.CANCELLED: frozenset(),
 }
 """RUNNING → RUNNING is a stage change or lease renewal; RUNNING → PENDING gives a run back."""
 

@@ -8,7 +8,7 @@ from domain.enums import ImportStatus, RunSource, RunStatus
 from domain.events import ImportUpdated, ProjectEvent, RunUpdated
 
 # A run waiting, or a run ending (the next one of its project may start now).
-_WAKING_RUNS = frozenset({RunStatus.PENDING, RunStatus.COMPLETED, RunStatus.FAILED})
+_WAKING_RUNS = frozenset({RunStatus.PENDING, RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED})
 # An import waiting, or an import ending (a run waiting for it may start now).
 _WAKING_IMPORTS = frozenset({ImportStatus.PENDING, ImportStatus.COMPLETE, ImportStatus.FAILED})
 

@@ -311,6 +311,24 @@ class AgentRunService(Service):
         await self._write(outbox, done, run)
         outbox.fence(run.project_id, NO_RUN)
 
+    async def complete_cancelled(self, run: AgentRun, content: str | None) -> None:
+        """After a cancel: the reply takes all the attempt streamed, when that is more than the
+        cancel could store. Nothing when the run was not cancelled or another attempt holds it."""
+        async with self.committed() as outbox:
+            stored = await self.storage.runs.get(run.id)
+            if stored is None or (stored.status, stored.attempts) != (RunStatus.CANCELLED, run.attempts):
+                return
+            reply = (
+                None
+                if run.reply_message_id is None
+                else await self.storage.messages.get(run.reply_message_id)
+            )
+            if reply is None or content is None or len(content) <= len(reply.content):
+                return
+            longer = msgspec.structs.replace(reply, content=content, updated_at=self.clock.now())
+            await self.storage.messages.update(longer)
+            outbox.add(run.project_id, MessageCompleted(message=MessageView.from_entity(longer)))
+
     async def fail(self, run: AgentRun, reason: str) -> None:
         """The reply becomes an ERROR saying why, the run FAILED, its credit refunded: a run only
         fails for reasons on our side (the model service, the sandbox, a crash, a lost lease); a

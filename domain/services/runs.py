@@ -7,15 +7,16 @@ import msgspec
 
 from domain.clock import Clock
 from domain.entities import AgentRun, Files, Fragment, Message
-from domain.enums import MessageRole, RunSource, RunStatus
+from domain.enums import MessageRole, MessageStatus, MessageType, RunSource, RunStatus
 from domain.errors import Conflict, InvalidTransition, NotFound
-from domain.events import FragmentUpdated, MessageCreated, RunUpdated
+from domain.events import FragmentUpdated, MessageCompleted, MessageCreated, RunUpdated
 from domain.ids import FragmentId, MessageId, ProjectId, RunId, UserId, new_id
 from domain.inputs import RunRequest, RunResult
 from domain.ports import EventPublisher, Storage, UserSignals, WorkerWakeups
 from domain.rules.files import check_files
 from domain.rules.permissions import Action
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
+from domain.rules.streaming import NO_RUN
 from domain.rules.transitions import check_run_transition
 from domain.services.base import Outbox, Page, Service, page_of
 from domain.services.usage import UsageService
@@ -170,6 +171,35 @@ class RunService(Service):
             )
             await self._transition(outbox, failed, run.status, "The run changed in the meantime.")
         return failed
+
+    async def cancel(self, user_id: UserId, run_id: RunId) -> AgentRun:
+        """Stops a PENDING or RUNNING run (API.md): CANCELLED at once, its reply completed as it
+        stood, no refund (the person chose to stop). A worker running it hears of it and stops
+        within a second, completing the reply with what it had streamed; the files it wrote stay.
+        A finished run is InvalidTransition (409)."""
+        async with self.committed() as outbox:
+            run = await self.get(user_id, run_id, Action.BUILD)
+            check_run_transition(run.status, RunStatus.CANCELLED)
+            now = self.clock.now()
+            cancelled = msgspec.structs.replace(
+                run, status=RunStatus.CANCELLED, stage=None, finished_at=now, updated_at=now
+            )
+            await self._transition(outbox, cancelled, run.status, "The run changed in the meantime.")
+            await self.storage.checkpoints.delete(run.id)
+            if run.status == RunStatus.RUNNING:  # the stream takes no live frame of it any more
+                outbox.fence(run.project_id, NO_RUN)
+            reply = (
+                None
+                if run.reply_message_id is None
+                else await self.storage.messages.get(run.reply_message_id)
+            )
+            if reply is not None and reply.status == MessageStatus.STREAMING:
+                done = msgspec.structs.replace(
+                    reply, type=MessageType.RESULT, status=MessageStatus.COMPLETE, updated_at=now
+                )
+                await self.storage.messages.update(done)
+                outbox.add(run.project_id, MessageCompleted(message=MessageView.from_entity(done)))
+        return cancelled
 
     async def _browser_run(self, user_id: UserId, run_id: RunId) -> AgentRun:
         """A run the user's browser may act on: one who may build on the project, only

@@ -112,3 +112,16 @@ class RunController(Controller):
     ) -> RunView:
         """Mark a run FAILED with its error."""
         return RunView.from_entity(await runs.fail(user_id, RunId(run_id), data.error))
+
+    @post(
+        "/runs/{run_id:uuid}/cancel",
+        operation_id="cancelRun",
+        responses=problems(403, 404, 409, overrides=ROLE_REQUIRED),
+        status_code=200,
+    )
+    async def cancel_run(
+        self, run_id: FromPath[UUID], user_id: NamedDependency[UserId], runs: NamedDependency[RunService]
+    ) -> RunView:
+        """Stop a PENDING or RUNNING run: CANCELLED, the reply completed as it stands, the files
+        already written kept, no refund. A finished run is 409."""
+        return RunView.from_entity(await runs.cancel(user_id, RunId(run_id)))

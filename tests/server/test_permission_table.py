@@ -118,6 +118,7 @@ CASES = [
         prepare=claim_as_actor,
     ),
     Case("failRun", "build", {"error": "npm install failed"}),
+    Case("cancelRun", "build"),
     Case("listMembers", "read"),
     Case("updateMember", "manage", {"role": "EDITOR"}),
     Case("removeMember", "manage"),

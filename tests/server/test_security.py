@@ -46,6 +46,7 @@ ROUTES = [
     ("POST", "/api/runs/{run}/claim", None, 404),
     ("POST", "/api/runs/{run}/complete", {"summary": "s", "files": {}, "framework": "VUE"}, 404),
     ("POST", "/api/runs/{run}/fail", {"error": "e"}, 404),
+    ("POST", "/api/runs/{run}/cancel", None, 404),
     ("PATCH", "/api/oauth/connections/{provider}/metadata", {"metadata": {}}, 404),
     ("DELETE", "/api/oauth/connections/{provider}", None, 404),
     ("GET", "/api/projects/{project}/members", None, 404),
