@@ -89,8 +89,9 @@ async def test_a_tab_resumes_after_the_server_restarts_mid_stream(restartable_se
 
 @pytest.fixture
 def crashable_server(tmp_path):
-    """A server of its own whose runs are taken again soon after their worker dies (the shortest lease)."""
-    yield from serve_editor(tmp_path, FORGE_WORKER_LEASE_SECONDS="3")
+    """A server of its own whose runs are taken again soon after their worker dies (the shortest
+    lease), streaming slowly enough that the retried run is still going when the tab is back."""
+    yield from serve_editor(tmp_path, FORGE_WORKER_LEASE_SECONDS="3", FORGE_OFFLINE_WORD_DELAY_MS="40")
 
 
 async def test_a_run_whose_server_crashed_says_it_is_retried_and_the_badge_returns_to_live(
