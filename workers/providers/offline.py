@@ -37,8 +37,10 @@ class OfflineProvider:
         framework = _framework(request.system)
         prompt, existing, step = _position(request.messages)
         app = build_app(prompt, framework)
+        declined = False
         if existing and app.kind == "landing":
-            text, calls = _follow_up(step, prompt, existing)
+            text, calls = _follow_up(step, existing)
+            declined = not calls
         else:
             text, calls = _build(step, app, rebuilding=bool(existing))
         await self._speak(text, on_text)
@@ -46,6 +48,7 @@ class OfflineProvider:
             text=text,
             tool_calls=calls,
             stop_reason="tool_use" if calls else "end_turn",
+            declined=declined,
             usage=TokenUsage(
                 input_tokens=sum(len(WORD.findall(_text_of(m))) for m in request.messages),
                 output_tokens=len(WORD.findall(text)),
@@ -71,22 +74,20 @@ def _build(step: int, app: OfflineApp, rebuilding: bool) -> tuple[str, list[Tool
     return f"{OPEN}{app.summary}{CLOSE}", []
 
 
-def _follow_up(step: int, prompt: str, existing: list[str]) -> tuple[str, list[ToolCall]]:
-    """A change it cannot make for real: it reads the app, notes the request, and says so."""
+def _follow_up(step: int, existing: list[str]) -> tuple[str, list[ToolCall]]:
+    """A change it cannot make for real: it reads the app, then says so honestly. It changes
+    nothing, so the run makes no version, and it declines, so the run costs no credit."""
     if step == 0:
         wanted = [p for p in ("package.json", "index.html") if p in existing] or existing[:2]
         return "Let me look at the current app first.", [
             ToolCall(id="offline_read_0", name="readFiles", input={"files": wanted})
         ]
-    if step == 1:
-        note = f"# Requested changes\n\n- {prompt.strip()}\n"
-        return (
-            "The offline builder makes whole apps (a to-do list, a counter, notes, a landing page) but "
-            "not free-form changes, so I noted your request in CHANGES.md. With an Anthropic key "
-            "configured, a real model makes the change.",
-            [_write(step, {"CHANGES.md": note})],
-        )
-    return f"{OPEN}Noted the requested change in CHANGES.md; the app is unchanged.{CLOSE}", []
+    return (
+        "The offline demo model builds whole apps (a to-do list, a counter, notes, a landing page) "
+        "but cannot make this change, so the app is unchanged and this reply cost no credit. With an "
+        f"Anthropic key configured, a real model makes it.{OPEN}No change{CLOSE}",
+        [],
+    )
 
 
 def _write(step: int, files: dict[str, str]) -> ToolCall:

@@ -276,6 +276,7 @@ def _summary(framework: Framework, kind: AppKind, description: str, app_files: d
     features = "\n".join(f"- {feature}" for feature in kind.features)
     listing = "\n".join(f"- `{path}`: {_role_of(path, framework)}" for path in app_files)
     return (
+        f"{kind.title or 'Landing page'} in {FRAMEWORK_NAMES[framework]}\n\n"
         f"Built {description} with {FRAMEWORK_NAMES[framework]}. Run `npm install` and then "
         f"`npm run dev` to serve it on port {port}; the root `index.html` shows the same app "
         "without a build.\n\n"
