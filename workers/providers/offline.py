@@ -18,6 +18,7 @@ from workers.agent.prompts import FILES_HEADING, FRAMEWORK_MARKER
 from workers.agent.resumption import RESUME
 from workers.agent.summary import CLOSE, OPEN
 from workers.providers.offline_apps import OfflineApp, build_app
+from workers.providers.offline_edits import Edit, edit_of, edits_for, files_to_read, read_files
 
 NAME = "offline"
 WORD = re.compile(r"\S+\s*|\s+")
@@ -38,7 +39,9 @@ class OfflineProvider:
         prompt, existing, step = _position(request.messages)
         app = build_app(prompt, framework)
         declined = False
-        if existing and app.kind == "landing":
+        if existing and app.kind == "landing" and (change := edit_of(prompt)) is not None:
+            text, calls, declined = _edit(step, change, existing, request.messages)
+        elif existing and app.kind == "landing":
             text, calls = _follow_up(step, existing)
             declined = not calls
         else:
@@ -72,6 +75,43 @@ def _build(step: int, app: OfflineApp, rebuilding: bool) -> tuple[str, list[Tool
     if step == 1 and code:
         return "Now the app itself.", [_write(step, code)]
     return f"{OPEN}{app.summary}{CLOSE}", []
+
+
+def _edit(
+    step: int, change: Edit, existing: list[str], messages: list[ChatMessage]
+) -> tuple[str, list[ToolCall], bool]:
+    """A change it knows: it reads the files, edits them with editFile, then sums up; when the
+    files no longer look as it built them, it declines."""
+    if step == 0:
+        wanted = files_to_read(change, existing) or existing[:1]
+        read = ToolCall(id="offline_read_0", name="readFiles", input={"files": wanted})
+        return "Let me read the files this touches.", [read], False
+    if step == 1:
+        calls = edits_for(change, read_files(_last_tool_result(messages)))
+        if not calls:
+            return (
+                "These files no longer look as the offline demo model built them, so it cannot "
+                f"make this change; nothing changed and this reply cost no credit.{OPEN}No change{CLOSE}",
+                [],
+                True,
+            )
+        return "Now the change.", calls, False
+    return f"{OPEN}{change.title}\n\n{_DONE[change.kind]}{CLOSE}", [], False
+
+
+_DONE = {
+    "accent": "Changed the accent colour of buttons, links and focus rings.",
+    "dark": "Added dark colours and a toggle in the top corner that remembers the choice.",
+    "rename": "Renamed the app wherever it shows its title.",
+}
+
+
+def _last_tool_result(messages: list[ChatMessage]) -> str:
+    for message in reversed(messages):
+        for block in message.content:
+            if block.get("type") == "tool_result":
+                return str(block.get("content") or "")
+    return ""
 
 
 def _follow_up(step: int, existing: list[str]) -> tuple[str, list[ToolCall]]:
