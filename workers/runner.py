@@ -19,7 +19,7 @@ from domain.enums import DEFAULT_FRAMEWORK
 from domain.errors import LeaseLost
 from domain.ports import EventPublisher
 from domain.rules.files import writable_files
-from domain.rules.naming import is_default_project_name, project_name_from
+from domain.rules.naming import is_default_project_name, project_name_from, version_title
 from domain.services.agent_runs import AgentRunService, RunContext, RunOutcome
 from forge.logs import RUN_ID, bound
 from workers.agent.budget import files_chars, read_chars
@@ -36,7 +36,6 @@ from workers.timing import RunTimer, TimedReply
 
 logger = logging.getLogger("forge.worker")
 
-TITLE_MAX = 80
 UNEXPECTED = "Something went wrong on our side while building your app. Your credit was refunded."
 
 
@@ -194,7 +193,10 @@ class RunExecutor:
             await stream.close()
         project_name = project_name_from(run.value) if is_default_project_name(context.project.name) else None
         if not code.written:  # the model answered without building: its words are the answer
-            await held.use(lambda r: self.runs.answer(r, stream.content, project_name, result.usage))
+            answer = self.runs.answer
+            await held.use(
+                lambda r: answer(r, stream.content, project_name, result.usage, refund=result.declined)
+            )
             return
         files: Files = writable_files(await code.files())  # the shared code at the run's end
         await held.update(lambda r: self.runs.set_stage(r, "Starting the preview…"))
@@ -306,6 +308,4 @@ def _log_end(run: AgentRun, timer: RunTimer, outcome: str) -> None:
 
 
 def _title(result: AgentResult, prompt: str) -> str:
-    source = (result.summary or prompt).strip()
-    first = source.splitlines()[0].strip(" #*-") if source else "Fragment"
-    return first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1].rstrip() + "…"
+    return version_title(result.summary or prompt)

@@ -63,3 +63,21 @@ def project_name_from(prompt: str) -> str | None:
     if not kept:
         return None
     return " ".join(w[:1].upper() + w[1:] for w in kept)[:60]
+
+
+VERSION_TITLE_MAX = 60
+"""Characters of a version's title: a history entry's one line, not a paragraph."""
+
+
+def version_title(summary: str, fallback: str = "Fragment") -> str:
+    """A version's title: the summary's first line (models are asked to make it a few words),
+    its Markdown marks dropped, cut at a word with an ellipsis when it is long."""
+    lines = summary.strip().splitlines()
+    first = lines[0].strip(" #*-_`") if lines else ""
+    if not first:
+        return fallback
+    if len(first) <= VERSION_TITLE_MAX:
+        return first
+    cut = first[: VERSION_TITLE_MAX - 1]
+    at_word = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return at_word.rstrip(" ,;:.-") + "…"

@@ -270,16 +270,25 @@ class AgentRunService(Service):
         return fragment
 
     async def answer(
-        self, run: AgentRun, content: str, project_name: str | None = None, usage: RunUsage | None = None
+        self,
+        run: AgentRun,
+        content: str,
+        project_name: str | None = None,
+        usage: RunUsage | None = None,
+        *,
+        refund: bool = False,
     ) -> None:
         """The model answered without building: the reply COMPLETE as a RESULT with no fragment
-        (the latest fragment stays the app), the run COMPLETED and its credit spent. Only failures
-        on our side refund; a prompt that asks the model to talk rather than build got what it
-        asked for."""
+        (the latest fragment stays the app), the run COMPLETED and its credit spent. A prompt that
+        asks the model to talk rather than build got what it asked for; only a model that says it
+        cannot do what was asked (`refund`) gives the credit back, as failures on our side do."""
         async with self.committed() as outbox:
             reply = await self._complete_reply(run, content)
             await self.storage.messages.update(reply)
             outbox.add(run.project_id, MessageCompleted(message=MessageView.from_entity(reply)))
+            if refund and run.credit_consumed:
+                run = await self.usage.refund(run)
+                outbox.usage_changed(run.user_id)
             await self._complete(outbox, run, project_name, usage)
 
     async def _complete_reply(self, run: AgentRun, content: str) -> Message:

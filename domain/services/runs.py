@@ -14,6 +14,7 @@ from domain.ids import FragmentId, MessageId, ProjectId, RunId, UserId, new_id
 from domain.inputs import RunRequest, RunResult
 from domain.ports import EventPublisher, Storage, UserSignals, WorkerWakeups
 from domain.rules.files import check_files
+from domain.rules.naming import version_title
 from domain.rules.permissions import Action
 from domain.rules.prompts import MESSAGE_VALUE_MAX, check_length, check_message_value
 from domain.rules.streaming import NO_RUN
@@ -24,7 +25,6 @@ from domain.views import FragmentView, MessageView, RunView
 
 WEBCONTAINER_URL = "webcontainer://local"
 ERROR_MAX = 2000
-TITLE_MAX = 80
 
 
 class ClaimedRun(msgspec.Struct, frozen=True, kw_only=True):
@@ -143,7 +143,7 @@ class RunService(Service):
                 message_id=message.id,
                 project_id=run.project_id,
                 sandbox_url=WEBCONTAINER_URL,
-                title=_title(result.summary),
+                title=version_title(result.summary),
                 files=result.files,
                 framework=result.framework,
                 metadata=result.metadata,
@@ -219,9 +219,3 @@ class RunService(Service):
         if not await self.storage.runs.transition(run, expected):
             raise Conflict(lost)
         outbox.add(run.project_id, RunUpdated(run=RunView.from_entity(run)))
-
-
-def _title(summary: str) -> str:
-    """The summary's first line, shortened: a fragment's title in the history."""
-    first = summary.strip().splitlines()[0].strip() if summary.strip() else "Fragment"
-    return first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1].rstrip() + "…"

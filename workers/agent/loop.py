@@ -88,6 +88,8 @@ class AgentResult(msgspec.Struct, frozen=True, kw_only=True):
     """What the model said it built, or None when it stopped without saying (iteration cap)."""
     iterations: int
     usage: RunUsage
+    declined: bool = False
+    """The model's last word was that it cannot do what was asked."""
 
 
 class CodeAgent:
@@ -136,7 +138,7 @@ class CodeAgent:
                     visible = TURN_SEPARATOR + visible.lstrip("\n")
             await stream.write(visible)
 
-        out_of_tokens = False
+        out_of_tokens = declined = False
         while iterations < self.limits.max_iterations:
             if usage.total.total > self.limits.max_tokens_per_run:
                 # The last call's tools ran (they cost no tokens); the run ends with what it has.
@@ -152,6 +154,7 @@ class CodeAgent:
             )
             turn = await self._round(request, shown, show, on_stage)
             shown, started = "", False
+            declined = turn.declined
             usage = usage.plus(turn.usage)
             _count(model, turn.usage)
             if turn.stop_reason == "max_tokens" and continuations < self.limits.max_continuations:
@@ -186,7 +189,7 @@ class CodeAgent:
         if out_of_tokens:
             ended = stream.content and not stream.content.endswith(TURN_SEPARATOR)
             await stream.write((TURN_SEPARATOR if ended else "") + OUT_OF_TOKENS)
-        return AgentResult(summary=tags.summary, iterations=iterations, usage=usage)
+        return AgentResult(summary=tags.summary, iterations=iterations, usage=usage, declined=declined)
 
     async def _round(self, request: ModelRequest, shown: str, show: Show, on_stage: OnStage) -> ModelTurn:
         """One model call, asked again while it fails for a passing reason and the retry policy

@@ -52,6 +52,9 @@ class ModelTurn(msgspec.Struct, frozen=True, kw_only=True):
     tool_calls: list[ToolCall]
     stop_reason: StopReason
     usage: TokenUsage = TokenUsage()
+    declined: bool = False
+    """The model says it cannot do what was asked (the offline demo model, for a change it does
+    not know how to make): such a run costs nothing."""
 
     def as_message(self) -> ChatMessage:
         """The reply as the assistant turn of the next request."""

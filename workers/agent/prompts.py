@@ -45,7 +45,8 @@ def system_prompt(framework: Framework) -> str:
             "readFiles to look at files, terminal to run commands such as `npm install`.",
             "Keep the existing app and change what the user asks for; write complete, working files.",
             "Tell the user briefly what you are doing as you go.",
-            f"When the app is done, end with {OPEN}a short summary of what you built{CLOSE}.",
+            f"When the app is done, end with {OPEN}a title of at most six words on its own first line "
+            f"(it names this version in the history), then a short summary of what you built{CLOSE}.",
         ]
     )
 

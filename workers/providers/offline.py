@@ -18,6 +18,7 @@ from workers.agent.prompts import FILES_HEADING, FRAMEWORK_MARKER
 from workers.agent.resumption import RESUME
 from workers.agent.summary import CLOSE, OPEN
 from workers.providers.offline_apps import OfflineApp, build_app
+from workers.providers.offline_edits import Edit, edit_of, edits_for, files_to_read, read_files
 
 NAME = "offline"
 WORD = re.compile(r"\S+\s*|\s+")
@@ -37,8 +38,12 @@ class OfflineProvider:
         framework = _framework(request.system)
         prompt, existing, step = _position(request.messages)
         app = build_app(prompt, framework)
-        if existing and app.kind == "landing":
-            text, calls = _follow_up(step, prompt, existing)
+        declined = False
+        if existing and app.kind == "landing" and (change := edit_of(prompt)) is not None:
+            text, calls, declined = _edit(step, change, existing, request.messages)
+        elif existing and app.kind == "landing":
+            text, calls = _follow_up(step, existing)
+            declined = not calls
         else:
             text, calls = _build(step, app, rebuilding=bool(existing))
         await self._speak(text, on_text)
@@ -46,6 +51,7 @@ class OfflineProvider:
             text=text,
             tool_calls=calls,
             stop_reason="tool_use" if calls else "end_turn",
+            declined=declined,
             usage=TokenUsage(
                 input_tokens=sum(len(WORD.findall(_text_of(m))) for m in request.messages),
                 output_tokens=len(WORD.findall(text)),
@@ -71,22 +77,57 @@ def _build(step: int, app: OfflineApp, rebuilding: bool) -> tuple[str, list[Tool
     return f"{OPEN}{app.summary}{CLOSE}", []
 
 
-def _follow_up(step: int, prompt: str, existing: list[str]) -> tuple[str, list[ToolCall]]:
-    """A change it cannot make for real: it reads the app, notes the request, and says so."""
+def _edit(
+    step: int, change: Edit, existing: list[str], messages: list[ChatMessage]
+) -> tuple[str, list[ToolCall], bool]:
+    """A change it knows: it reads the files, edits them with editFile, then sums up; when the
+    files no longer look as it built them, it declines."""
+    if step == 0:
+        wanted = files_to_read(change, existing) or existing[:1]
+        read = ToolCall(id="offline_read_0", name="readFiles", input={"files": wanted})
+        return "Let me read the files this touches.", [read], False
+    if step == 1:
+        calls = edits_for(change, read_files(_last_tool_result(messages)))
+        if not calls:
+            return (
+                "These files no longer look as the offline demo model built them, so it cannot "
+                f"make this change; nothing changed and this reply cost no credit.{OPEN}No change{CLOSE}",
+                [],
+                True,
+            )
+        return "Now the change.", calls, False
+    return f"{OPEN}{change.title}\n\n{_DONE[change.kind]}{CLOSE}", [], False
+
+
+_DONE = {
+    "accent": "Changed the accent colour of buttons, links and focus rings.",
+    "dark": "Added dark colours and a toggle in the top corner that remembers the choice.",
+    "rename": "Renamed the app wherever it shows its title.",
+}
+
+
+def _last_tool_result(messages: list[ChatMessage]) -> str:
+    for message in reversed(messages):
+        for block in message.content:
+            if block.get("type") == "tool_result":
+                return str(block.get("content") or "")
+    return ""
+
+
+def _follow_up(step: int, existing: list[str]) -> tuple[str, list[ToolCall]]:
+    """A change it cannot make for real: it reads the app, then says so honestly. It changes
+    nothing, so the run makes no version, and it declines, so the run costs no credit."""
     if step == 0:
         wanted = [p for p in ("package.json", "index.html") if p in existing] or existing[:2]
         return "Let me look at the current app first.", [
             ToolCall(id="offline_read_0", name="readFiles", input={"files": wanted})
         ]
-    if step == 1:
-        note = f"# Requested changes\n\n- {prompt.strip()}\n"
-        return (
-            "The offline builder makes whole apps (a to-do list, a counter, notes, a landing page) but "
-            "not free-form changes, so I noted your request in CHANGES.md. With an Anthropic key "
-            "configured, a real model makes the change.",
-            [_write(step, {"CHANGES.md": note})],
-        )
-    return f"{OPEN}Noted the requested change in CHANGES.md; the app is unchanged.{CLOSE}", []
+    return (
+        "The offline demo model builds whole apps (a to-do list, a counter, notes, a landing page) "
+        "but cannot make this change, so the app is unchanged and this reply cost no credit. With an "
+        f"Anthropic key configured, a real model makes it.{OPEN}No change{CLOSE}",
+        [],
+    )
 
 
 def _write(step: int, files: dict[str, str]) -> ToolCall:

@@ -186,10 +186,10 @@ def _template(path: str) -> str:
 
 
 def _component(kind: AppKind, template_name: str, headline: str) -> str:
-    return _template(f"{kind.name}/{template_name}").replace(HEADLINE_TOKEN, _js_string(headline))
+    return _template(f"{kind.name}/{template_name}").replace(HEADLINE_TOKEN, js_string(headline))
 
 
-def _js_string(text: str) -> str:
+def js_string(text: str) -> str:
     """A JavaScript string literal that is also safe inside an HTML <script> element."""
     return json.dumps(text, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
 
@@ -203,7 +203,7 @@ def _project_files(framework: Framework, kind: AppKind, title: str) -> dict[str,
             "tsconfig.json": _json(NEXTJS_TSCONFIG),
             "next.config.mjs": NEXTJS_CONFIG,
             "index.html": _static_page(kind, title, mount_id="app", vite_entry=None),
-            "app/layout.tsx": NEXTJS_LAYOUT.replace("__TITLE__", _js_string(title)),
+            "app/layout.tsx": NEXTJS_LAYOUT.replace("__TITLE__", js_string(title)),
             "app/page.tsx": _component(kind, "page.tsx", title),
             "app/globals.css": style,
             ".gitignore": GITIGNORE + ".next/\nnext-env.d.ts\n",
@@ -276,6 +276,7 @@ def _summary(framework: Framework, kind: AppKind, description: str, app_files: d
     features = "\n".join(f"- {feature}" for feature in kind.features)
     listing = "\n".join(f"- `{path}`: {_role_of(path, framework)}" for path in app_files)
     return (
+        f"{kind.title or 'Landing page'} in {FRAMEWORK_NAMES[framework]}\n\n"
         f"Built {description} with {FRAMEWORK_NAMES[framework]}. Run `npm install` and then "
         f"`npm run dev` to serve it on port {port}; the root `index.html` shows the same app "
         "without a build.\n\n"
