@@ -1,6 +1,6 @@
-"""Versions and the preview: the history beside the preview with what each version changed, a
-version previewed before it is restored, the restore message in local time, the preview's
-placeholder and device widths, and the console of a local preview."""
+"""Versions and the preview: short titles, the history beside the preview with what each version
+changed, a version previewed before it is restored, the restore message in local time, the
+preview's placeholder and device widths, and the console of a local preview."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ BROKEN = {
     "console.warn('careful'); for (let i = 0; i < 105; i++) console.error('boom ' + i);"
     "missingFunction();</script></body></html>"
 }
+# As servers before short titles cut them: inside a word, at 80 characters.
+LONG_TITLE = "A counter app with buttons to add and subtract and a reset button that goes ba…"
 FORGED = "() => window.postMessage({type: 'forge.preview.console', level: 'error', text: 'forged'}, '*')"
 
 
@@ -26,6 +28,23 @@ async def two_versions(rest: Rest) -> tuple[str, dict, dict]:
     one = await rest.add_version(project_id, "One", ONE)
     two = await rest.add_version(project_id, "Two", TWO)
     return project_id, one, two
+
+
+async def test_a_long_version_title_is_shown_cut_where_a_word_ends(idle_server, new_context, token):
+    async with Rest(idle_server.url, token) as rest:
+        project_id = await rest.plain_project("Titles")
+        await rest.add_version(project_id, LONG_TITLE, ONE)
+    context = await new_context(token)
+    tab = await open_project(context, idle_server.url, project_id)
+
+    await tab.get_by_role("button", name="History").click()
+    await tab.locator("#history-list .version-title").wait_for()
+
+    shown = "A counter app with buttons to add and subtract…"
+    assert await tab.locator("#messages .fragment-title").text_content() == shown
+    assert await tab.locator("#history-list .version-title").text_content() == shown
+    assert await tab.locator("#history-list .version-title").get_attribute("title") == LONG_TITLE
+    await context.close()
 
 
 async def test_the_history_sits_beside_the_preview_and_shows_what_each_version_changed(

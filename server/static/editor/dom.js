@@ -44,17 +44,13 @@ export function formatTime(iso) {
 
 const TITLE_CHARS = 48;
 
-/** A version's title short enough for a line: cut at a word boundary (never inside a word, also when
- * the server already cut it), with an ellipsis; Markdown's bold marks and backticks left out. */
+/** A version's title short enough for a line: cut where a word ends, with an ellipsis, and
+ * Markdown's bold marks and backticks left out. A title the server already cut (older servers cut
+ * inside a word, at 80 characters) is cut again here, so that its last, perhaps partial, word goes. */
 export function shortTitle(title, max = TITLE_CHARS) {
   let text = String(title ?? "").replace(/[`*]+/g, "").replace(/\s+/g, " ").trim();
-  let cut = false;
-  if (text.endsWith("…")) {
-    // Cut by the server, perhaps inside a word: that word goes (unless it is the only one).
-    text = text.slice(0, -1).trimEnd();
-    text = text.includes(" ") ? text.replace(/ \S*$/, "") : text;
-    cut = true;
-  }
+  let cut = text.endsWith("…");
+  if (cut) text = text.slice(0, -1).trimEnd();
   const chars = Array.from(text);
   // The first sentence, when it fits, says more than as many words cut from a longer one.
   const sentence = /^(.{12,}?)[.!?](\s|$)/.exec(text)?.[1];
