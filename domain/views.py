@@ -396,3 +396,6 @@ class UsageView(View, frozen=True, kw_only=True):
     resets_at: Timestamp | None
     """When the next credit comes back: 24 hours after the oldest spend that still counts; None
     when none counts."""
+    allowed_models: list[str] = []
+    """The models this plan may choose (a project's `modelPreference`, a prompt's `model`),
+    the default one among them."""

@@ -19,12 +19,13 @@ from domain.enums import DEFAULT_FRAMEWORK
 from domain.errors import LeaseLost
 from domain.ports import EventPublisher
 from domain.rules.files import writable_files
+from domain.rules.models import OFFLINE_MODEL
 from domain.rules.naming import is_default_project_name, project_name_from, version_title
 from domain.services.agent_runs import AgentRunService, RunContext, RunOutcome
 from forge.logs import RUN_ID, bound
 from workers.agent.budget import files_chars, read_chars
 from workers.agent.loop import AgentLimits, AgentResult, AgentState, CodeAgent
-from workers.agent.model import ModelError, ModelProvider
+from workers.agent.model import OFFLINE_PROVIDER, ModelError, ModelProvider
 from workers.agent.prompts import conversation, system_prompt
 from workers.agent.tools import Toolbox
 from workers.checkpoints import RunState, encode_state, resumption
@@ -170,6 +171,9 @@ class RunExecutor:
         )
         workspace.stream = stream
         model = run.model or context.project.model_preference or self.settings.default_model
+        used = OFFLINE_MODEL if self.provider.name == OFFLINE_PROVIDER else model
+        if held.run.model != used:  # tabs show which model answered, the offline one included
+            await held.update(lambda r: self.runs.set_model(r, used))
         budget = self.settings.limits.budget_for(model)
         state = resumed.state.agent if resumed.state else self._start(context, run.value, budget)
 
@@ -291,7 +295,7 @@ class RunExecutor:
         return {
             "model": model,
             "provider": self.provider.name,
-            "offline": self.provider.name == "offline",
+            "offline": self.provider.name == OFFLINE_PROVIDER,
             "sandbox": self.sandboxes.name,
             "iterations": result.iterations,
             "inputTokens": result.usage.total.input_tokens,

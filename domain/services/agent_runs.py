@@ -152,6 +152,13 @@ class AgentRunService(Service):
             await self._write(outbox, staged, run)
         return staged
 
+    async def set_model(self, run: AgentRun, model: str) -> AgentRun:
+        """The model that answers the run (the project's choice, or the default one)."""
+        async with self.committed() as outbox:
+            chosen = msgspec.structs.replace(run, model=model, updated_at=self.clock.now())
+            await self._write(outbox, chosen, run)
+        return chosen
+
     async def context(self, run: AgentRun) -> RunContext:
         project = await self.storage.projects.get(run.project_id)
         if project is None:

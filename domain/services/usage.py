@@ -61,6 +61,7 @@ class UsageService(Service):
             credits_remaining=credits_left(spent, plan),
             credits_per_day=CREDITS_PER_DAY[plan],
             resets_at=iso_ms_or_none(next_credit_back(spent)),
+            allowed_models=self.models.allowed_for(plan),
         )
 
     async def spend_for(self, run: AgentRun) -> None:

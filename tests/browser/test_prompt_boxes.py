@@ -108,3 +108,28 @@ async def test_a_prompt_sent_during_a_reply_says_it_waits_behind_it(idle_server,
         )
         assert len(await rest.messages(project_id)) == 2
     await context.close()
+
+
+async def test_the_create_form_offers_the_plans_models_and_builds_with_the_one_chosen(
+    idle_server, new_context, token
+):
+    async with Rest(idle_server.url, token) as rest:
+        allowed = (await rest.call("GET", "/api/usage"))["allowedModels"]
+        context = await new_context(token)
+        page = await context.new_page()
+        await page.goto(f"{idle_server.url}/")
+        picker = page.get_by_label("Model")
+        await picker.locator("option").nth(len(allowed)).wait_for(state="attached")
+
+        offered = await picker.locator("option").all_text_contents()
+        await picker.select_option("claude-haiku-5-5")
+        await page.get_by_role("textbox", name="What should it be?").fill("A counter app with buttons")
+        await page.get_by_role("button", name="Create project").click()
+        await page.wait_for_url("**/#/projects/*")
+        project_id = page.url.rsplit("/", 1)[-1]
+
+        assert offered == ["Default", *allowed]
+        assert (await rest.call("GET", f"/api/projects/{project_id}"))[
+            "modelPreference"
+        ] == "claude-haiku-5-5"
+    await context.close()

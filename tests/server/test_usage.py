@@ -11,6 +11,8 @@ from tests.factories import subscribe
 
 PROMPT = {"message": "a to-do list app"}
 
+FREE_MODELS = ["claude-haiku-5-5", "claude-sonnet-5-5", "offline-builder"]
+
 
 async def create(client, headers):
     return await client.post("/api/projects", json=PROMPT, headers=headers)
@@ -19,7 +21,13 @@ async def create(client, headers):
 async def test_a_new_user_has_every_free_credit(client, auth):
     response = await client.get("/api/usage", headers=auth("alice"))
 
-    assert response.json() == {"plan": "FREE", "creditsRemaining": 5, "creditsPerDay": 5, "resetsAt": None}
+    assert response.json() == {
+        "plan": "FREE",
+        "creditsRemaining": 5,
+        "creditsPerDay": 5,
+        "resetsAt": None,
+        "allowedModels": FREE_MODELS,
+    }
 
 
 async def test_a_creation_spends_a_credit_that_comes_back_in_24_hours(client, auth, clock):
@@ -32,7 +40,21 @@ async def test_a_creation_spends_a_credit_that_comes_back_in_24_hours(client, au
         "creditsRemaining": 4,
         "creditsPerDay": 5,
         "resetsAt": iso_ms(clock.now() + timedelta(hours=24)),
+        "allowedModels": FREE_MODELS,
     }
+
+
+async def test_the_usage_lists_the_models_the_plan_may_choose(client, auth, clock):
+    await subscribe("alice", PRO_PRODUCT, clock.now())
+
+    response = await client.get("/api/usage", headers=auth("alice"))
+
+    assert response.json()["allowedModels"] == [
+        "claude-haiku-5-5",
+        "claude-opus-5-5",
+        "claude-sonnet-5-5",
+        "offline-builder",
+    ]
 
 
 async def test_pro_has_a_hundred_credits(client, auth, clock):

@@ -19,6 +19,9 @@ ContentBlock = dict[str, Any]
 
 StopReason = Literal["end_turn", "tool_use", "max_tokens", "stop_sequence", "pause_turn", "refusal"]
 
+OFFLINE_PROVIDER = "offline"
+"""The name of the provider that needs no key (workers/providers/offline.py)."""
+
 
 class ChatMessage(msgspec.Struct, frozen=True, kw_only=True):
     role: Literal["user", "assistant"]

@@ -13,14 +13,14 @@ import re
 from domain.entities import TokenUsage
 from domain.enums import DEFAULT_FRAMEWORK, Framework
 from workers.agent.loop import CONTINUE, FINISH
-from workers.agent.model import ChatMessage, ModelRequest, ModelTurn, OnText, ToolCall
+from workers.agent.model import OFFLINE_PROVIDER, ChatMessage, ModelRequest, ModelTurn, OnText, ToolCall
 from workers.agent.prompts import FILES_HEADING, FRAMEWORK_MARKER
 from workers.agent.resumption import RESUME
 from workers.agent.summary import CLOSE, OPEN
 from workers.providers.offline_apps import OfflineApp, build_app
 from workers.providers.offline_edits import Edit, edit_of, edits_for, files_to_read, read_files
 
-NAME = "offline"
+NAME = OFFLINE_PROVIDER
 WORD = re.compile(r"\S+\s*|\s+")
 CONFIG_FILES = re.compile(
     r"(^|/)(package\.json|[^/]*\.config\.[a-z]+|tsconfig[^/]*\.json|angular\.json|index\.html)$"

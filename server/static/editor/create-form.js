@@ -1,5 +1,6 @@
 // The list page's "Build an app" form: a prompt (the page's one prompt box, prompt-field.js), a
-// framework and, on the Pro plan, a design screenshot to build from (`imageUrl`, API.md).
+// framework, a model of those the plan allows (`usage.allowedModels`) and, on the Pro plan, a
+// design screenshot to build from (`imageUrl`, API.md).
 
 import { ApiError } from "./api.js";
 import { h } from "./dom.js";
@@ -25,6 +26,7 @@ export function createProjectForm(api, session) {
     { id: "new-framework" },
     FRAMEWORKS.map(([value, label]) => h("option", { value }, label)),
   );
+  const model = h("select", { id: "new-model" });
   const submit = h("button", { type: "submit", class: "primary" }, "Create project");
   const field = createPromptField({
     id: "new-prompt",
@@ -73,7 +75,14 @@ export function createProjectForm(api, session) {
         ),
       ),
     ),
-    h("div", { class: "row wrap" }, h("label", { for: "new-framework" }, "Framework"), framework),
+    h(
+      "div",
+      { class: "row wrap" },
+      h("label", { for: "new-framework" }, "Framework"),
+      framework,
+      h("label", { for: "new-model" }, "Model"),
+      model,
+    ),
     h(
       "div",
       { class: "stack tight" },
@@ -88,6 +97,7 @@ export function createProjectForm(api, session) {
   async function create(message) {
     imageError.textContent = "";
     const body = { message, framework: framework.value };
+    if (model.value) body.model = model.value;
     const imageUrl = image.value.trim();
     if (imageUrl) body.imageUrl = imageUrl;
     field.setBusy(true);
@@ -110,9 +120,17 @@ export function createProjectForm(api, session) {
     return plan.charAt(0) + plan.slice(1).toLowerCase();
   }
 
-  /** The credits changed: creating spends one of the user's own. */
+  /** The credits or the plan changed: creating spends one of the user's own, with a model the plan allows. */
   function usageChanged() {
     field.setCredits(session.usage, true);
+    showModels(session.usage?.allowedModels ?? []);
+  }
+
+  function showModels(allowed) {
+    const chosen = model.value;
+    const options = [["", "Default"], ...allowed.map((name) => [name, name])];
+    model.replaceChildren(...options.map(([value, label]) => h("option", { value }, label)));
+    model.value = allowed.includes(chosen) ? chosen : "";
   }
 
   usageChanged();
