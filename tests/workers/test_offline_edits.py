@@ -78,3 +78,16 @@ async def test_a_change_to_files_it_no_longer_recognises_is_declined_for_free(
     assert not [f for f in tab.frames if f["type"] == "fragment.updated"]
     assert (await api.ok("alice", "GET", "/api/usage"))["creditsRemaining"] == credits
     await tab.close()
+
+
+@pytest.mark.parametrize("framework", ["NEXTJS", "REACT", "VUE", "SVELTE", "ANGULAR"])
+async def test_a_due_date_is_added_to_the_to_do_items(api: Api, base_url: str, framework: str) -> None:
+    end, fragments, _ = await follow_up(api, base_url, framework, "add a due date to the to-do items")
+
+    files = fragments[-1]["files"]
+    assert end["run"]["status"] == "COMPLETED"
+    assert fragments[-1]["title"] == "Due dates on to-dos"
+    assert 'id="new-due"' in "".join(files.values()) or '"new-due"' in files["index.html"]
+    edited = [path for path, content in files.items() if "due:" in content and "new-due" in content]
+    assert "index.html" in edited  # the preview's page
+    assert len(edited) >= 2  # and the framework's own component

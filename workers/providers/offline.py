@@ -39,7 +39,7 @@ class OfflineProvider:
         prompt, existing, step = _position(request.messages)
         app = build_app(prompt, framework)
         declined = False
-        if existing and app.kind == "landing" and (change := edit_of(prompt)) is not None:
+        if existing and (change := edit_of(prompt)) is not None:  # "due dates on the to-dos" too
             text, calls, declined = _edit(step, change, existing, request.messages)
         elif existing and app.kind == "landing":
             text, calls = _follow_up(step, existing)
@@ -103,6 +103,7 @@ _DONE = {
     "accent": "Changed the accent colour of buttons, links and focus rings.",
     "dark": "Added dark colours and a toggle in the top corner that remembers the choice.",
     "rename": "Renamed the app wherever it shows its title.",
+    "due": "Added a due date to the to-do items: pick one beside a new task; it shows after the task.",
 }
 
 

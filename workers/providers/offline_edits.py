@@ -1,6 +1,7 @@
 """The changes the offline demo model knows how to make to the apps it builds, each with the
-editFile tool as a model would: a new accent colour, a dark-mode toggle, a new title. It reads
-the files first, then edits what it read; anything else it declines (offline.py).
+editFile tool as a model would: a new accent colour, a dark-mode toggle, a new title, a due date
+on the to-do items. It reads the files first, then edits what it read; anything else it declines
+(offline.py).
 
 The apps share one stylesheet (offline_templates/style.css), in the root `index.html` and in the
 framework's own stylesheet, so the edits look for its lines rather than for one framework's file.
@@ -74,6 +75,7 @@ _ACCENT_REQUEST = re.compile(
     re.IGNORECASE,
 )
 _DARK_REQUEST = re.compile(r"\bdark[- ]?(?:mode|theme)\b", re.IGNORECASE)
+_DUE_REQUEST = re.compile(r"\b(?:due[- ]dates?|deadlines?)\b", re.IGNORECASE)
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"
 _RENAME_REQUEST = re.compile(
     r"\b(?:rename|retitle|call|name|title)\b.*?\b(?:to|it|as)\s+"
@@ -84,7 +86,7 @@ _RENAME_REQUEST = re.compile(
 
 class Edit(NamedTuple):
     kind: str
-    """"accent", "dark" or "rename"."""
+    """"accent", "dark", "rename" or "due"."""
     value: str
     """The colour's name or the new title ("" for dark mode)."""
 
@@ -95,6 +97,8 @@ class Edit(NamedTuple):
             return f"Accent colour {self.value}"
         if self.kind == "dark":
             return "Dark-mode toggle"
+        if self.kind == "due":
+            return "Due dates on to-dos"
         return f"Renamed to {self.value}"
 
 
@@ -102,6 +106,8 @@ def edit_of(prompt: str) -> Edit | None:
     """The change a follow-up asks for, if it is one the offline model can make."""
     if _DARK_REQUEST.search(prompt):
         return Edit("dark", "")
+    if _DUE_REQUEST.search(prompt):
+        return Edit("due", "")
     if accent := _ACCENT_REQUEST.search(prompt):
         return Edit("accent", (accent.group(1) or accent.group(2)).lower())
     if rename := _RENAME_REQUEST.search(prompt.strip()):
@@ -112,7 +118,7 @@ def edit_of(prompt: str) -> Edit | None:
 def files_to_read(edit: Edit, existing: list[str]) -> list[str]:
     """What to read before editing: the stylesheets, and for a new title every file that may
     show the old one."""
-    if edit.kind != "rename":
+    if edit.kind not in ("rename", "due"):
         return [p for p in STYLE_FILES if p in existing]
     return [p for p in existing if p.endswith((".html", ".tsx", ".jsx", ".vue", ".svelte", ".ts", ".js"))]
 
@@ -137,6 +143,8 @@ def edits_for(edit: Edit, files: dict[str, str]) -> list[ToolCall]:
         changes = [c for path, content in files.items() for c in _accent(edit.value, path, content)]
     elif edit.kind == "dark":
         changes = [c for path, content in files.items() for c in _dark(path, content)]
+    elif edit.kind == "due":
+        changes = [c for path, content in files.items() for c in _due_date(path, content)]
     else:
         changes = _rename(edit.value, files)
     return [
@@ -193,3 +201,44 @@ def _rename(new: str, files: dict[str, str]) -> list[Change]:
         for search, replace in forms
         if content.count(search) == 1
     ]
+
+
+NEW_TODO = "{ id, text, done: false }"
+"""How every framework's to-do app adds an item (offline_templates/todo/)."""
+
+
+def _due_date(path: str, content: str) -> list[Change]:
+    """A date input beside the new task's, read when the task is added, and shown after it. The
+    input is read from the page when the task is added, which every framework allows alike."""
+    if content.count(NEW_TODO) != 1:
+        return []
+    typed = path.endswith((".ts", ".tsx"))
+    read = (
+        '(document.getElementById("new-due") as HTMLInputElement | null)?.value ?? ""'
+        if typed
+        else 'document.getElementById("new-due")?.value ?? ""'
+    )
+    shown = 'todo.due ? ` · due ${todo.due}` : ""'
+    candidates = [
+        (NEW_TODO, f"{{ id, text, done: false, due: {read} }}"),
+        ("done: boolean };", "done: boolean; due?: string };"),
+        (
+            '<button type="submit">Add</button>',
+            '<input id="new-due" type="date" aria-label="Due date" />\n'
+            '          <button type="submit">Add</button>',
+        ),
+        ("<span>{todo.text}</span>", f"<span>{{todo.text}}{{{shown}}}</span>"),
+        (
+            "<span>{{ todo.text }}</span>",
+            "<span>{{ todo.text }}{{ todo.due ? ' · due ' + todo.due : '' }}</span>"
+            if typed
+            else f"<span>{{{{ todo.text }}}}{{{{ {shown} }}}}</span>",
+        ),
+        (
+            'h("input", { id: "new-task", placeholder: "What needs doing?", autocomplete: "off" }),',
+            'h("input", { id: "new-task", placeholder: "What needs doing?", autocomplete: "off" }),\n'
+            '            h("input", { id: "new-due", type: "date", "aria-label": "Due date" }),',
+        ),
+        ('h("span", {}, todo.text),', f'h("span", {{}}, todo.text, {shown}),'),
+    ]
+    return [(path, search, replace) for search, replace in candidates if content.count(search) == 1]
