@@ -92,3 +92,27 @@ async def test_stop_ends_the_reply_where_it_got(editor_server, new_context, toke
     stage = await tab.locator("#run-stage .stage-text").text_content()
     assert stage == "Stopped: the reply is kept as far as it got"
     await context.close()
+
+
+async def test_the_offline_model_edits_its_app_and_declines_for_free_what_it_cannot_do(
+    editor_server, new_context, token
+):
+    context = await new_context(token)
+    async with Rest(editor_server.url, token) as rest:
+        project_id = await rest.plain_project("Offline edits")
+        tab = await open_project(context, editor_server.url, project_id)
+        await send_prompt(tab, PROMPT)
+        await wait_finished(tab)
+
+        await send_prompt(tab, "Change the accent colour to green")
+        await tab.locator("#messages .fragment-card", has_text="Accent colour green").wait_for()
+        credits = await tab.locator("#credits").get_attribute("data-credits-remaining")
+        versions = await tab.locator("#messages .fragment-card").count()
+        await send_prompt(tab, "Make the header blink")
+        declined = tab.locator('#messages li[data-role="ASSISTANT"]').last
+        await declined.get_by_text("cannot make this change").wait_for()
+
+        assert await tab.locator("#messages .fragment-card").count() == versions
+        await tab.locator(f'#credits[data-credits-remaining="{credits}"]').wait_for()
+        assert await declined.locator(".model-label").text_content() == "offline demo model"
+    await context.close()
