@@ -91,3 +91,20 @@ async def test_a_due_date_is_added_to_the_to_do_items(api: Api, base_url: str, f
     edited = [path for path, content in files.items() if "due:" in content and "new-due" in content]
     assert "index.html" in edited  # the preview's page
     assert len(edited) >= 2  # and the framework's own component
+
+
+async def test_a_prompt_too_short_to_mean_anything_is_answered_for_free(api: Api, base_url: str) -> None:
+    project = await api.ok("alice", "POST", "/api/projects", {"name": "Short", "framework": "REACT"})
+    credits = (await api.ok("alice", "GET", "/api/usage"))["creditsRemaining"]
+    tab = await open_tab(base_url, project["id"])
+    await tab.next_of("hello")
+
+    await api.ok("alice", "POST", f"/api/projects/{project['id']}/messages", {"value": "k"})
+    end = await _until_run_ends(tab)
+
+    reply = next(f for f in tab.frames if f["type"] == "message.completed")["message"]
+    assert end["run"]["status"] == "COMPLETED"
+    assert "too short" in reply["content"]
+    assert not [f for f in tab.frames if f["type"] == "fragment.updated"]
+    assert (await api.ok("alice", "GET", "/api/usage"))["creditsRemaining"] == credits
+    await tab.close()

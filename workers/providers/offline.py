@@ -26,6 +26,13 @@ CONFIG_FILES = re.compile(
     r"(^|/)(package\.json|[^/]*\.config\.[a-z]+|tsconfig[^/]*\.json|angular\.json|index\.html)$"
 )
 NUDGES = frozenset({CONTINUE, FINISH, RESUME})
+WORD_CHARACTERS = re.compile(r"\w")
+MEANINGFUL_CHARACTERS = 3
+"""Fewer letters or digits than this say nothing to build from: answered for free."""
+TOO_SHORT = (
+    'That is too short for the offline demo model to build from: describe the app ("a to-do list '
+    f'app") or the change you want. This reply cost no credit.{OPEN}No change{CLOSE}'
+)
 
 
 class OfflineProvider:
@@ -39,7 +46,10 @@ class OfflineProvider:
         prompt, existing, step = _position(request.messages)
         app = build_app(prompt, framework)
         declined = False
-        if existing and (change := edit_of(prompt)) is not None:  # "due dates on the to-dos" too
+        calls: list[ToolCall]
+        if len(WORD_CHARACTERS.findall(prompt)) < MEANINGFUL_CHARACTERS:
+            text, calls, declined = TOO_SHORT, [], True
+        elif existing and (change := edit_of(prompt)) is not None:  # "due dates on the to-dos" too
             text, calls, declined = _edit(step, change, existing, request.messages)
         elif existing and app.kind == "landing":
             text, calls = _follow_up(step, existing)
