@@ -51,7 +51,7 @@ from domain.rules.permissions import Action
 from domain.views import iso_ms
 from forge.metrics import COMMIT_TO_TAB, FRAMES_SENT, OPEN_TABS
 from server.auth import Identity
-from server.client_frames import Auth, BadFrame, DraftPut, NotProtocol, Ping, Prompt, parse_frame
+from server.client_frames import Auth, BadFrame, DraftPut, NotProtocol, Ping, Prompt, frame_of
 from server.errors import error_frame
 from server.prompt_refs import PromptRefs
 from server.socket_auth import TokenLease, authenticate
@@ -250,11 +250,8 @@ class TabSession:
             message = await self.socket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            text = message.get("text")
             try:
-                if not isinstance(text, str):
-                    raise NotProtocol("frames are JSON text")
-                frame = parse_frame(text)
+                frame = frame_of(message.get("text"))
             except NotProtocol:
                 self.tab.close(CLOSE_POLICY_VIOLATION)
                 return

@@ -60,6 +60,13 @@ class BadFrame(Exception):
         self.ref = ref
 
 
+def frame_of(text: object) -> AnyClientFrame:
+    """The frame a WebSocket message's text holds; NotProtocol for a binary message."""
+    if not isinstance(text, str):
+        raise NotProtocol("frames are JSON text")
+    return parse_frame(text)
+
+
 def parse_frame(text: str) -> AnyClientFrame:
     if len(text.encode()) > MAX_FRAME_BYTES:
         raise NotProtocol("frames are at most 64 KiB")

@@ -24,7 +24,7 @@ from domain.rules.permissions import Action
 from domain.signals import AnyUserSignal, ListingChanged
 from forge.metrics import FRAMES_SENT
 from server.auth import Identity
-from server.client_frames import Auth, BadFrame, NotProtocol, Ping, parse_frame
+from server.client_frames import Auth, BadFrame, NotProtocol, Ping, frame_of
 from server.me_frames import MeHello, ProjectListed, ProjectUnlisted, UsageUpdated, encode_me
 from server.schemas import ListedProject
 from server.socket_auth import TokenLease, authenticate
@@ -147,11 +147,8 @@ class MeSession:
             message = await self.socket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            text = message.get("text")
             try:
-                if not isinstance(text, str):
-                    raise NotProtocol("frames are JSON text")
-                frame = parse_frame(text)
+                frame = frame_of(message.get("text"))
             except NotProtocol:
                 self.close(CLOSE_POLICY_VIOLATION)
                 return

@@ -9,9 +9,13 @@ from domain.events import MemberRemoved, MemberUpdated, ProjectEvent, ProjectUpd
 from domain.ids import UserId
 
 
-def changed_for_everyone(events: Iterable[ProjectEvent]) -> bool:
-    """Whether the project changed as every list that holds it shows it."""
-    return any(isinstance(event, ProjectUpdated) for event in events)
+def owner_if_changed_for_everyone(events: Iterable[ProjectEvent]) -> UserId | None:
+    """The project's owner when the project changed as every list that holds it shows it (the
+    event carries the project, so nobody reads it again), else None."""
+    for event in events:
+        if isinstance(event, ProjectUpdated):
+            return UserId(event.project.user_id)
+    return None
 
 
 def changed_for_members(events: Iterable[ProjectEvent]) -> set[UserId]:

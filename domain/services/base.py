@@ -17,7 +17,7 @@ from domain.errors import NotFound
 from domain.events import LoggedBatch, ProjectEvent, ProjectUpdated
 from domain.ids import ProjectId, UserId
 from domain.ports import EventPublisher, NoSignals, NoWakeups, Storage, UserSignals, WorkerWakeups
-from domain.rules.listings import changed_for_everyone, changed_for_members
+from domain.rules.listings import changed_for_members, owner_if_changed_for_everyone
 from domain.rules.permissions import Action, check_allowed, role_in
 from domain.rules.wakeups import wakes_workers
 from domain.signals import AnyUserSignal, ListingChanged, UsageChanged
@@ -91,11 +91,10 @@ class Service:
         """Whose lists the transaction's events change, read inside it (who is a member now)."""
         for project_id, events in outbox.pending.items():
             outbox.listing_changed(changed_for_members(events), project_id)
-            if changed_for_everyone(events):
-                project = await self.storage.projects.get(project_id)
-                if project is not None:
-                    members = await self.storage.members.list_for_project(project_id)
-                    outbox.listing_changed([project.user_id, *(m.user_id for m in members)], project_id)
+            owner = owner_if_changed_for_everyone(events)
+            if owner is not None:
+                members = await self.storage.members.list_for_project(project_id)
+                outbox.listing_changed([owner, *(m.user_id for m in members)], project_id)
 
     async def _log(self, outbox: Outbox) -> list[LoggedBatch]:
         # Projects in one order everywhere: two transactions never wait for each other's streams.
